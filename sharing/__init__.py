@@ -1,0 +1,56 @@
+"""Quartierauto: booking and charge planning for a neighbourhood's shared electric cars."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
+
+from .extensions import babel, csrf, db, limiter, migrate
+
+
+def create_app(config: Any = None) -> Flask:
+    """Build the app; `config` is a config class or object, a mapping, or None for the environment's."""
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    if config is None:
+        config = config_from_env()
+    if isinstance(config, dict):
+        app.config.from_object(Config)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    _check_production_secret(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import i18n
+
+    i18n.compile_catalogs()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.catalog_directories())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(os.path.join(app.root_path, "..", "migrations")))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+
+    from .database import init_database
+
+    init_database(app)
+
+    from .web import register_web
+
+    register_web(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_production_secret(app: Flask) -> None:
+    if app.config.get("ENV_NAME") != "production":
+        return
+    ProductionConfig.validate_secret(app.config.get("SECRET_KEY") or "")

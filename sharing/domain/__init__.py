@@ -1,0 +1,1 @@
+"""Pure domain rules: never imports flask or sqlalchemy."""

@@ -1,0 +1,58 @@
+"""Composing e-mails in the recipient's language and putting them in the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy.orm import Session
+
+from .models import User
+from .services import outbox
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL under BASE_URL; works without a request (scheduler, command line)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    scheme, _, rest = base.partition("://")
+    host, _, script = rest.partition("/")
+    adapter = current_app.url_map.bind(host, script_name="/" + script if script else "/", url_scheme=scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def notify_user(
+    session: Session,
+    user: User,
+    template: str,
+    *,
+    subject: Any,
+    dedupe_key: str | None = None,
+    attachments: list[outbox.Attachment] | None = None,
+    force: bool = False,
+    **context: Any,
+) -> None:
+    """Render ``templates/email/<template>.txt`` (and .html if present) in the user's language and enqueue it.
+
+    Users who turned e-mail notifications off still get mails they cannot do without
+    (invitations, password resets): callers pass ``force=True`` for those.
+    """
+    if user.deleted_at is not None or (not user.notify_email and not force):
+        return
+    with force_locale(user.language):
+        subject_text = str(subject)
+        body_text = render_template(f"email/{template}.txt", user=user, **context)
+        try:
+            body_html = render_template(f"email/{template}.html", user=user, subject=subject_text, **context)
+        except TemplateNotFound:  # a plain-text mail is fine
+            body_html = None
+    outbox.enqueue(
+        session,
+        to=user.email,
+        subject=subject_text,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
+    )

@@ -1,0 +1,1 @@
+"""Password hashing, one-time secrets and redirect checks."""
