@@ -191,5 +191,5 @@ def login(client: FlaskClient, email: str, password: str, *, remember: bool = Fa
     return client.post("/login", data=data)
 
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.live_server", "tests.browser_support"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
