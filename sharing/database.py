@@ -53,6 +53,7 @@ def begin_write(session: Session) -> None:
     PostgreSQL it is an ordinary transaction: the exclusion constraint guards overlaps.
     Must be called before anything else runs in the transaction.
     """
+    session = session.registry() if hasattr(session, "registry") else session  # unwrap scoped_session
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():

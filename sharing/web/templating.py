@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from babel import dates as babel_dates
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 
 from .forms import LanguageForm
@@ -25,6 +27,15 @@ def register_template_helpers(app: Flask) -> None:
     def local_time(value: datetime | None, fmt: str = "short") -> str:
         return format_time(value, fmt) if value else ""
 
+    @app.template_filter("site_datetime")
+    def site_datetime(value: datetime | None, site, fmt: str = "EEEE, d. MMMM y, HH:mm") -> str:
+        """A time in the site's zone (also outside a request: e-mails from the scheduler)."""
+        if value is None:
+            return ""
+        locale = get_locale() or "de"
+        pattern = fmt if str(locale) == "de" else fmt.replace("d. MMMM", "d MMMM")
+        return babel_dates.format_datetime(value, pattern, tzinfo=ZoneInfo(site.timezone), locale=locale)
+
     @app.template_filter("number")
     def number(value: float | int | None, digits: int = 0) -> str:
         if value is None:
@@ -34,6 +45,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals() -> dict:
+        if not has_request_context():  # e-mails rendered by the scheduler or the command line
+            return {"has_endpoint": lambda endpoint: endpoint in app.view_functions}
         return {
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "current_locale": str(get_locale() or "de"),

@@ -1,0 +1,282 @@
+"""Booking use cases: check, create, change, cancel. Every function commits at most once.
+
+The rules live in `sharing.domain.booking_rules`; this module loads the facts, applies
+the rules, writes, and turns a firing database guard (a race lost) into the same clean
+`BookingRejected` the rules would have given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..database import begin_write
+from ..domain.booking_rules import BookingRequest, Decision, evaluate_request
+from ..domain.errors import BookingRejected, Reason
+from ..domain.intervals import TimeSlot
+from ..domain.suggestions import Suggestions
+from ..models import LIVE_STATUSES, Booking, Household, Site, User, Vehicle, utcnow
+from . import audit, booking_events
+from .booking_access import (  # noqa: F401  (re-exported: the booking API in one place)
+    AUDITED,
+    BookingActionNotAllowed,
+    BookingNotFound,
+    get_visible_booking,
+    visible_bookings,
+)
+from .booking_facts import rule_context, suggestions_for
+from .booking_lifecycle import (  # noqa: F401
+    complete_finished,
+    decide_approval,
+    extend_booking,
+    household_quota,
+    mark_no_shows,
+    pick_up,
+    return_car,
+    vehicle_busy_intervals,
+)
+
+#: The energy check used by the rules; the charge planner replaces it (see services.charging).
+energy_check_hook = None
+
+
+@dataclass
+class Availability:
+    """The answer to "may I book this?": reasons against it and alternatives."""
+
+    reasons: list[Reason]
+    suggestions: Suggestions
+    needs_approval: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or utcnow()
+
+
+def _vehicle_in_site(session: Session, actor: User, vehicle_id: int) -> Vehicle:
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None or vehicle.site_id != actor.site_id:
+        raise BookingRejected([Reason("unknown_vehicle", field="vehicle")])
+    return vehicle
+
+
+def _household_for(session: Session, actor: User, on_behalf_of: User | None) -> int:
+    booker = on_behalf_of or actor
+    if on_behalf_of is not None and (not actor.is_admin or on_behalf_of.site_id != actor.site_id):
+        raise BookingActionNotAllowed("not_allowed_on_behalf")
+    if booker.household_id is None:
+        raise BookingRejected([Reason("no_household")])
+    return booker.household_id
+
+
+def _decide(session: Session, vehicle: Vehicle, request: BookingRequest, now: datetime) -> tuple[Decision, object]:
+    site = session.get(Site, vehicle.site_id)
+    ctx = rule_context(session, site, vehicle, request, now, energy_check=energy_check_hook)
+    return evaluate_request(request, ctx), ctx
+
+
+def _rejection(session: Session, vehicle: Vehicle, request: BookingRequest, reasons: list[Reason],
+               ctx) -> BookingRejected:
+    site = session.get(Site, vehicle.site_id)
+    return BookingRejected(reasons, suggestions_for(session, site, request, ctx))
+
+
+def check_request(session: Session, actor: User, *, vehicle_id: int, start: datetime, end: datetime,
+                  distance_km: float = 0, exclude_booking_id: int | None = None, household_id: int | None = None,
+                  now: datetime | None = None) -> Availability:
+    """Whether a booking could be made now, with every reason and the alternatives (writes nothing)."""
+    now = _now(now)
+    try:
+        slot = TimeSlot(start, end)
+    except ValueError:
+        return Availability([Reason("end_before_start", field="end")], Suggestions())
+    vehicle = _vehicle_in_site(session, actor, vehicle_id)
+    household = household_id or actor.household_id
+    if household is None:
+        return Availability([Reason("no_household")], Suggestions())
+    request = BookingRequest(vehicle.id, household, slot, distance_km, actor.is_admin, exclude_booking_id)
+    decision, ctx = _decide(session, vehicle, request, now)
+    suggestions = suggestions_for(session, session.get(Site, vehicle.site_id), request, ctx) \
+        if not decision.ok else Suggestions()
+    return Availability(decision.reasons, suggestions, decision.needs_approval)
+
+
+def create_booking(session: Session, actor: User, *, vehicle_id: int, start: datetime, end: datetime,
+                   distance_km: float = 0, note: str = "", on_behalf_of: User | None = None,
+                   now: datetime | None = None, series_id: int | None = None, commit: bool = True) -> Booking:
+    """Book a car; BookingRejected with every reason and suggestions if that is not possible."""
+    now = _now(now)
+    if _guard_enabled():
+        begin_write(session)
+    household_id = _household_for(session, actor, on_behalf_of)
+    try:
+        slot = TimeSlot(start, end)
+    except ValueError:
+        raise BookingRejected([Reason("end_before_start", field="end")]) from None
+    vehicle = _vehicle_in_site(session, actor, vehicle_id)
+    request = BookingRequest(vehicle.id, household_id, slot, distance_km, actor.is_admin)
+    decision, ctx = _decide(session, vehicle, request, now)
+    if not decision.ok:
+        rejection = _rejection(session, vehicle, request, decision.reasons, ctx)
+        session.rollback()
+        raise rejection
+    site = session.get(Site, vehicle.site_id)
+    booking = Booking(
+        site_id=vehicle.site_id, vehicle_id=vehicle.id, user_id=(on_behalf_of or actor).id,
+        household_id=household_id, start_at=slot.start, end_at=slot.end,
+        blocked_until=slot.end + ctx.rules.buffer, distance_km=int(distance_km), note=note.strip(),
+        status="pending" if decision.needs_approval else "confirmed", series_id=series_id,
+        sequence=0, created_at=now, updated_at=now,
+    )
+    session.add(booking)
+    _flush_guarded(session, vehicle, request, ctx)
+    audit.record(session, actor=actor, action="booking.create", obj=booking, after=audit.snapshot(booking, AUDITED))
+    booking_events.created(session, booking, actor=actor, site=site)
+    if commit:
+        _commit_guarded(session, vehicle, request, ctx)
+    return booking
+
+
+def _guard_enabled() -> bool:
+    return current_app.config.get("BOOKING_DB_GUARD", True)
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    return "booking_no_overlap" in str(error.orig)
+
+
+def _flush_guarded(session: Session, vehicle: Vehicle, request: BookingRequest, ctx) -> None:
+    """Flush; if the database's overlap guard fires (a race was lost), answer like the rules would."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        _raise_race_lost(session, error, vehicle, request)
+
+
+def _commit_guarded(session: Session, vehicle: Vehicle, request: BookingRequest, ctx) -> None:
+    try:
+        session.commit()
+    except IntegrityError as error:
+        _raise_race_lost(session, error, vehicle, request)
+
+
+def _raise_race_lost(session: Session, error: IntegrityError, vehicle: Vehicle, request: BookingRequest):
+    session.rollback()
+    if not _is_overlap_violation(error):
+        raise error
+    vehicle = session.get(Vehicle, vehicle.id)
+    decision, ctx = _decide(session, vehicle, request, utcnow())
+    reasons = [r for r in decision.reasons if r.kind in ("vehicle_booked", "buffer_conflict")] or [
+        Reason("vehicle_booked", field="start")]
+    rejection = _rejection(session, vehicle, request, reasons, ctx)
+    session.rollback()
+    raise rejection from None
+
+
+def change_booking(session: Session, actor: User, booking_id: int, *, vehicle_id: int | None = None,
+                   start: datetime | None = None, end: datetime | None = None, distance_km: float | None = None,
+                   note: str | None = None, now: datetime | None = None) -> Booking:
+    """Move a booking to another time or car, atomically: if refused, the old booking stays as it was."""
+    now = _now(now)
+    if _guard_enabled():
+        begin_write(session)
+    booking = get_visible_booking(session, actor, booking_id)
+    if booking.status not in ("pending", "confirmed"):
+        raise BookingActionNotAllowed("not_changeable")
+    if booking.start_at <= now and not actor.is_admin:
+        raise BookingActionNotAllowed("already_started")
+    try:
+        slot = TimeSlot(start or booking.start_at, end or booking.end_at)
+    except ValueError:
+        raise BookingRejected([Reason("end_before_start", field="end")]) from None
+    vehicle = _vehicle_in_site(session, actor, vehicle_id or booking.vehicle_id)
+    request = BookingRequest(vehicle.id, booking.household_id, slot,
+                             booking.distance_km if distance_km is None else distance_km,
+                             actor.is_admin, exclude_booking_id=booking.id)
+    decision, ctx = _decide(session, vehicle, request, now)
+    if not decision.ok:
+        rejection = _rejection(session, vehicle, request, decision.reasons, ctx)
+        session.rollback()
+        raise rejection
+    before = audit.snapshot(booking, AUDITED)
+    old_slot = TimeSlot(booking.start_at, booking.end_at)
+    old_vehicle = booking.vehicle_id
+    booking.vehicle_id, booking.start_at, booking.end_at = vehicle.id, slot.start, slot.end
+    booking.blocked_until = slot.end + ctx.rules.buffer
+    booking.distance_km = int(request.distance_km)
+    if note is not None:
+        booking.note = note.strip()
+    booking.sequence += 1
+    booking.updated_at = now
+    _flush_guarded(session, vehicle, request, ctx)
+    audit.record(session, actor=actor, action="booking.change", obj=booking, before=before,
+                 after=audit.snapshot(booking, AUDITED))
+    booking_events.changed(session, booking, actor=actor)
+    from .waitlist import offer_freed_slot
+
+    offer_freed_slot(session, old_vehicle, old_slot, now=now)
+    _commit_guarded(session, vehicle, request, ctx)
+    return booking
+
+
+def cancel_booking(session: Session, actor: User, booking_id: int, *, reason: str | None = None,
+                   now: datetime | None = None) -> Booking:
+    """Cancel: residents until the start; administrators always (with a reason if it is someone else's)."""
+    now = _now(now)
+    booking = get_visible_booking(session, actor, booking_id)
+    if booking.status not in ("pending", "confirmed"):
+        raise BookingActionNotAllowed("not_cancellable")
+    if not actor.is_admin and booking.start_at <= now:
+        raise BookingActionNotAllowed("too_late_to_cancel")
+    if actor.is_admin and booking.household_id != actor.household_id and not (reason or "").strip():
+        raise BookingActionNotAllowed("reason_required")
+    before = audit.snapshot(booking, AUDITED)
+    booking.status = "cancelled"
+    booking.cancelled_at = now
+    booking.cancelled_by_id = actor.id
+    booking.cancel_reason = (reason or "").strip() or None
+    booking.sequence += 1
+    booking.updated_at = now
+    audit.record(session, actor=actor, action="booking.cancel", obj=booking, before=before,
+                 after={**audit.snapshot(booking, AUDITED), "reason": booking.cancel_reason})
+    booking_events.cancelled(session, booking, actor=actor)
+    from .waitlist import offer_freed_slot
+
+    offer_freed_slot(session, booking.vehicle_id, TimeSlot(booking.start_at, booking.end_at), now=now)
+    session.commit()
+    return booking
+
+
+def free_vehicles(session: Session, site_id: int, start: datetime, end: datetime) -> list[Vehicle]:
+    """Active cars with no live booking (incl. buffers) and no blockout in [start, end): one query each."""
+    from ..models import Blockout
+
+    busy = select(Booking.vehicle_id).where(
+        Booking.site_id == site_id, Booking.status.in_(LIVE_STATUSES),
+        Booking.start_at < end + _buffer_of(session, site_id), Booking.blocked_until > start)
+    blocked = select(Blockout.vehicle_id).where(Blockout.site_id == site_id, Blockout.start_at < end,
+                                                Blockout.end_at > start)
+    return list(session.scalars(
+        select(Vehicle).where(Vehicle.site_id == site_id, Vehicle.status == "active",
+                              Vehicle.id.not_in(busy), Vehicle.id.not_in(blocked)).order_by(Vehicle.name)))
+
+
+def _buffer_of(session: Session, site_id: int):
+    from datetime import timedelta
+
+    site = session.get(Site, site_id)
+    return timedelta(minutes=site.buffer_minutes if site else 0)
+
+
+def household_name(session: Session, household_id: int) -> str:
+    household = session.get(Household, household_id)
+    return household.name if household else ""
