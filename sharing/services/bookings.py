@@ -280,3 +280,25 @@ def _buffer_of(session: Session, site_id: int):
 def household_name(session: Session, household_id: int) -> str:
     household = session.get(Household, household_id)
     return household.name if household else ""
+
+
+def create_series(session: Session, actor: User, **kwargs):
+    """Weekly recurring bookings (see services.series.create_series)."""
+    from .series import create_series as _create_series  # series builds on this module
+
+    return _create_series(session, actor, **kwargs)
+
+
+def join_waitlist(session: Session, actor: User, **kwargs):
+    """Queue for a taken slot (see services.waitlist)."""
+    from .waitlist import join_waitlist as _join
+
+    return _join(session, actor, **kwargs)
+
+
+def leave_waitlist(session: Session, actor: User, entry_id: int) -> None:
+    """Leave the waitlist (see services.waitlist)."""
+    from .waitlist import leave_waitlist as _leave
+
+    _leave(session, actor, entry_id)
+

@@ -216,3 +216,25 @@ def test_free_vehicles(session, resident, make_vehicle, car):
     bookings.create_booking(session, resident, vehicle_id=car.id, start=at(2), end=at(4), now=NOW)
     assert [v.id for v in bookings.free_vehicles(session, car.site_id, at(3), at(5))] == [other.id]
     assert [v.id for v in bookings.free_vehicles(session, car.site_id, at(4, 15), at(5))] == [car.id, other.id]
+
+
+def test_series_shows_conflicts_then_books_the_free_ones(session, resident, make_user, car, site):
+    from datetime import date, time
+
+    site.max_future_bookings = 10
+    session.commit()
+    # A neighbour has the car on the second Wednesday (2031-03-12) at the same time.
+    from tests.integration.bookings.conftest import NOW as now
+
+    bookings.create_booking(session, make_user(), vehicle_id=car.id, start=at(24 * 9 + 10), end=at(24 * 9 + 12),
+                            now=now)
+    kwargs = dict(vehicle_id=car.id, first_date=date(2031, 3, 5), local_start_time=time(18, 0),
+                  duration_minutes=90, weekdays={2}, until_date=date(2031, 3, 26), now=now)
+    preview = bookings.create_series(session, resident, **kwargs)
+    assert preview.series is None and preview.booked == []
+    assert [day for day, _, _ in preview.conflicts] == [date(2031, 3, 12)]
+    done = bookings.create_series(session, resident, book_free_only=True, **kwargs)
+    assert len(done.booked) == 3 and done.series is not None
+    # Summer time starts on 30 March 2031: the local time stays 18:00.
+    assert all(b.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).hour == 18
+               for b in done.booked)
