@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 19:40:15.548360
+Create Date: 2026-11-24 21:01:03.951778
 
 """
 
@@ -42,13 +42,7 @@ def upgrade():
         sa.Column(
             "status",
             sa.Enum(
-                "pending",
-                "sent",
-                "failed",
-                name="outbox_status",
-                native_enum=False,
-                create_constraint=True,
-                length=16,
+                "pending", "sent", "failed", name="outbox_status", native_enum=False, create_constraint=True, length=16
             ),
             nullable=False,
         ),
@@ -61,11 +55,7 @@ def upgrade():
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_message_dedupe_key")),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbox_message_next_attempt_at"),
-            ["next_attempt_at"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_next_attempt_at"), ["next_attempt_at"], unique=False)
 
     op.create_table(
         "scheduler_lease",
@@ -100,26 +90,13 @@ def upgrade():
         sa.Column("cost_split_mode", sa.String(length=8), nullable=False),
         sa.Column("cost_split_km_weight", sa.Float(), nullable=False),
         sa.Column("monthly_fixed_costs_eur", sa.Float(), nullable=False),
+        sa.CheckConstraint("buffer_minutes >= 0", name=op.f("ck_site_buffer_not_negative")),
+        sa.CheckConstraint("grid_limit_kw > 0", name=op.f("ck_site_grid_limit_positive")),
+        sa.CheckConstraint("grid_minutes > 0 AND 60 % grid_minutes = 0", name=op.f("ck_site_grid_divides_hour")),
+        sa.CheckConstraint("max_duration_minutes >= min_duration_minutes", name=op.f("ck_site_max_ge_min_duration")),
+        sa.CheckConstraint("min_duration_minutes > 0", name=op.f("ck_site_min_duration_positive")),
         sa.CheckConstraint(
-            "buffer_minutes >= 0", name=op.f("ck_site_buffer_not_negative")
-        ),
-        sa.CheckConstraint(
-            "grid_limit_kw > 0", name=op.f("ck_site_grid_limit_positive")
-        ),
-        sa.CheckConstraint(
-            "grid_minutes > 0 AND 60 % grid_minutes = 0",
-            name=op.f("ck_site_grid_divides_hour"),
-        ),
-        sa.CheckConstraint(
-            "max_duration_minutes >= min_duration_minutes",
-            name=op.f("ck_site_max_ge_min_duration"),
-        ),
-        sa.CheckConstraint(
-            "min_duration_minutes > 0", name=op.f("ck_site_min_duration_positive")
-        ),
-        sa.CheckConstraint(
-            "reserve_percent >= 0 AND reserve_percent <= 100",
-            name=op.f("ck_site_reserve_percent_range"),
+            "reserve_percent >= 0 AND reserve_percent <= 100", name=op.f("ck_site_reserve_percent_range")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_site")),
         sa.UniqueConstraint("name", name=op.f("uq_site_name")),
@@ -133,24 +110,15 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("driver", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "max_power_kw > 0", name=op.f("ck_charging_point_max_power_positive")
-        ),
+        sa.CheckConstraint("max_power_kw > 0", name=op.f("ck_charging_point_max_power_positive")),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_charging_point_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_charging_point_site_id_site"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_charging_point")),
-        sa.UniqueConstraint(
-            "site_id", "name", name=op.f("uq_charging_point_site_id_name")
-        ),
+        sa.UniqueConstraint("site_id", "name", name=op.f("uq_charging_point_site_id_name")),
     )
     with op.batch_alter_table("charging_point", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_charging_point_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_charging_point_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "household",
@@ -159,19 +127,12 @@ def upgrade():
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("address", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_household_site_id_site"),
-            ondelete="CASCADE",
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_household_site_id_site"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_household")),
         sa.UniqueConstraint("site_id", "name", name=op.f("uq_household_site_id_name")),
     )
     with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_household_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_household_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "tariff_price",
@@ -180,15 +141,10 @@ def upgrade():
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("eur_per_kwh", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_tariff_price_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_tariff_price_site_id_site"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tariff_price")),
-        sa.UniqueConstraint(
-            "site_id", "starts_at", name=op.f("uq_tariff_price_site_id_starts_at")
-        ),
+        sa.UniqueConstraint("site_id", "starts_at", name=op.f("uq_tariff_price_site_id_starts_at")),
     )
     op.create_table(
         "vehicle",
@@ -223,36 +179,17 @@ def upgrade():
         sa.Column("key_box_code", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("battery_kwh > 0", name=op.f("ck_vehicle_battery_positive")),
-        sa.CheckConstraint(
-            "consumption_kwh_per_100km > 0",
-            name=op.f("ck_vehicle_consumption_positive"),
-        ),
-        sa.CheckConstraint(
-            "max_charge_kw > 0", name=op.f("ck_vehicle_max_charge_positive")
-        ),
-        sa.CheckConstraint(
-            "odometer_km >= 0", name=op.f("ck_vehicle_odometer_not_negative")
-        ),
+        sa.CheckConstraint("consumption_kwh_per_100km > 0", name=op.f("ck_vehicle_consumption_positive")),
+        sa.CheckConstraint("max_charge_kw > 0", name=op.f("ck_vehicle_max_charge_positive")),
+        sa.CheckConstraint("odometer_km >= 0", name=op.f("ck_vehicle_odometer_not_negative")),
         sa.CheckConstraint("seats > 0", name=op.f("ck_vehicle_seats_positive")),
-        sa.CheckConstraint(
-            "soc_percent >= 0 AND soc_percent <= 100",
-            name=op.f("ck_vehicle_soc_percent_range"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_vehicle_site_id_site"),
-            ondelete="CASCADE",
-        ),
+        sa.CheckConstraint("soc_percent >= 0 AND soc_percent <= 100", name=op.f("ck_vehicle_soc_percent_range")),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_vehicle_site_id_site"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicle")),
-        sa.UniqueConstraint(
-            "site_id", "licence_plate", name=op.f("uq_vehicle_site_id_licence_plate")
-        ),
+        sa.UniqueConstraint("site_id", "licence_plate", name=op.f("uq_vehicle_site_id_licence_plate")),
     )
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_vehicle_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_vehicle_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "charge_window",
@@ -285,12 +222,8 @@ def upgrade():
         sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("energy_delivered_kwh", sa.Float(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "end_at > start_at", name=op.f("ck_charge_window_end_after_start")
-        ),
-        sa.CheckConstraint(
-            "energy_kwh >= 0", name=op.f("ck_charge_window_energy_not_negative")
-        ),
+        sa.CheckConstraint("end_at > start_at", name=op.f("ck_charge_window_end_after_start")),
+        sa.CheckConstraint("energy_kwh >= 0", name=op.f("ck_charge_window_energy_not_negative")),
         sa.ForeignKeyConstraint(
             ["charging_point_id"],
             ["charging_point.id"],
@@ -298,29 +231,17 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_charge_window_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_charge_window_site_id_site"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicle.id"],
-            name=op.f("fk_charge_window_vehicle_id_vehicle"),
-            ondelete="CASCADE",
+            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_charge_window_vehicle_id_vehicle"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_charge_window")),
     )
     with op.batch_alter_table("charge_window", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_charge_window_site_id"), ["site_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_charge_window_site_time", ["site_id", "start_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_charge_window_vehicle_id"), ["vehicle_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_charge_window_site_id"), ["site_id"], unique=False)
+        batch_op.create_index("ix_charge_window_site_time", ["site_id", "start_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_charge_window_vehicle_id"), ["vehicle_id"], unique=False)
 
     op.create_table(
         "charging_point_vehicle",
@@ -338,9 +259,7 @@ def upgrade():
             name=op.f("fk_charging_point_vehicle_vehicle_id_vehicle"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "charging_point_id", "vehicle_id", name=op.f("pk_charging_point_vehicle")
-        ),
+        sa.PrimaryKeyConstraint("charging_point_id", "vehicle_id", name=op.f("pk_charging_point_vehicle")),
     )
     op.create_table(
         "user_account",
@@ -352,27 +271,13 @@ def upgrade():
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column(
             "role",
-            sa.Enum(
-                "resident",
-                "admin",
-                name="user_role",
-                native_enum=False,
-                create_constraint=True,
-                length=16,
-            ),
+            sa.Enum("resident", "admin", name="user_role", native_enum=False, create_constraint=True, length=16),
             nullable=False,
         ),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column(
             "language",
-            sa.Enum(
-                "de",
-                "en",
-                name="user_language",
-                native_enum=False,
-                create_constraint=True,
-                length=8,
-            ),
+            sa.Enum("de", "en", name="user_language", native_enum=False, create_constraint=True, length=8),
             nullable=False,
         ),
         sa.Column("phone", sa.String(length=40), nullable=True),
@@ -383,34 +288,20 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "email = lower(email)", name=op.f("ck_user_account_email_lower_case")
+        sa.CheckConstraint("email = lower(email)", name=op.f("ck_user_account_email_lower_case")),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_user_account_household_id_household"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
-            name=op.f("fk_user_account_household_id_household"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_user_account_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_user_account_site_id_site"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
-        sa.UniqueConstraint(
-            "calendar_token", name=op.f("uq_user_account_calendar_token")
-        ),
+        sa.UniqueConstraint("calendar_token", name=op.f("uq_user_account_calendar_token")),
         sa.UniqueConstraint("email", name=op.f("uq_user_account_email")),
     )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_user_account_household_id"), ["household_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_user_account_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_user_account_household_id"), ["household_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_user_account_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "api_token",
@@ -424,18 +315,13 @@ def upgrade():
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_api_token_user_id_user_account"),
-            ondelete="CASCADE",
+            ["user_id"], ["user_account.id"], name=op.f("fk_api_token_user_id_user_account"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "audit_event",
@@ -449,29 +335,15 @@ def upgrade():
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["user_account.id"],
-            name=op.f("fk_audit_event_actor_id_user_account"),
-            ondelete="SET NULL",
+            ["actor_id"], ["user_account.id"], name=op.f("fk_audit_event_actor_id_user_account"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_audit_event_site_id_site"),
-            ondelete="CASCADE",
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_audit_event_site_id_site"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_action"), ["action"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "blockout",
@@ -483,38 +355,22 @@ def upgrade():
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "end_at > start_at", name=op.f("ck_blockout_end_after_start")
-        ),
+        sa.CheckConstraint("end_at > start_at", name=op.f("ck_blockout_end_after_start")),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["user_account.id"],
             name=op.f("fk_blockout_created_by_id_user_account"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_blockout_site_id_site"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_blockout_site_id_site"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicle.id"],
-            name=op.f("fk_blockout_vehicle_id_vehicle"),
-            ondelete="CASCADE",
+            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_blockout_vehicle_id_vehicle"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blockout")),
     )
     with op.batch_alter_table("blockout", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_blockout_site_id"), ["site_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_blockout_vehicle_time",
-            ["vehicle_id", "start_at", "end_at"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_blockout_site_id"), ["site_id"], unique=False)
+        batch_op.create_index("ix_blockout_vehicle_time", ["vehicle_id", "start_at", "end_at"], unique=False)
 
     op.create_table(
         "one_time_token",
@@ -537,18 +393,13 @@ def upgrade():
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_one_time_token_user_id_user_account"),
-            ondelete="CASCADE",
+            ["user_id"], ["user_account.id"], name=op.f("fk_one_time_token_user_id_user_account"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_one_time_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_one_time_token_token_hash")),
     )
     with op.batch_alter_table("one_time_token", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_one_time_token_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_one_time_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "recurring_series",
@@ -565,9 +416,7 @@ def upgrade():
         sa.Column("distance_km", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "duration_minutes > 0", name=op.f("ck_recurring_series_duration_positive")
-        ),
+        sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_recurring_series_duration_positive")),
         sa.ForeignKeyConstraint(
             ["household_id"],
             ["household.id"],
@@ -575,29 +424,18 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_recurring_series_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_recurring_series_site_id_site"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_recurring_series_user_id_user_account"),
-            ondelete="SET NULL",
+            ["user_id"], ["user_account.id"], name=op.f("fk_recurring_series_user_id_user_account"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicle.id"],
-            name=op.f("fk_recurring_series_vehicle_id_vehicle"),
-            ondelete="CASCADE",
+            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_recurring_series_vehicle_id_vehicle"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recurring_series")),
     )
     with op.batch_alter_table("recurring_series", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_recurring_series_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_recurring_series_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "booking",
@@ -648,15 +486,9 @@ def upgrade():
         sa.Column("return_photo_filename", sa.String(length=120), nullable=True),
         sa.Column("at_risk_reason", sa.String(length=40), nullable=True),
         sa.Column("planned_soc_percent", sa.Float(), nullable=True),
-        sa.CheckConstraint(
-            "blocked_until >= end_at", name=op.f("ck_booking_blocked_after_end")
-        ),
-        sa.CheckConstraint(
-            "distance_km >= 0", name=op.f("ck_booking_distance_not_negative")
-        ),
-        sa.CheckConstraint(
-            "end_at > start_at", name=op.f("ck_booking_end_after_start")
-        ),
+        sa.CheckConstraint("blocked_until >= end_at", name=op.f("ck_booking_blocked_after_end")),
+        sa.CheckConstraint("distance_km >= 0", name=op.f("ck_booking_distance_not_negative")),
+        sa.CheckConstraint("end_at > start_at", name=op.f("ck_booking_end_after_start")),
         sa.CheckConstraint(
             "odometer_end_km IS NULL OR odometer_start_km IS NULL OR odometer_end_km >= odometer_start_km",
             name=op.f("ck_booking_odometer_monotonic"),
@@ -682,10 +514,7 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
-            name=op.f("fk_booking_household_id_household"),
-            ondelete="RESTRICT",
+            ["household_id"], ["household.id"], name=op.f("fk_booking_household_id_household"), ondelete="RESTRICT"
         ),
         sa.ForeignKeyConstraint(
             ["series_id"],
@@ -693,47 +522,36 @@ def upgrade():
             name=op.f("fk_booking_series_id_recurring_series"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_booking_site_id_site"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_booking_site_id_site"),
-            ondelete="CASCADE",
+            ["user_id"], ["user_account.id"], name=op.f("fk_booking_user_id_user_account"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_booking_user_id_user_account"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicle.id"],
-            name=op.f("fk_booking_vehicle_id_vehicle"),
-            ondelete="RESTRICT",
+            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_booking_vehicle_id_vehicle"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_booking")),
     )
     with op.batch_alter_table("booking", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_booking_household_id"), ["household_id"], unique=False)
+        batch_op.create_index("ix_booking_household_time", ["household_id", "start_at"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_booking_household_id"), ["household_id"], unique=False
+            "ix_booking_live_household_end",
+            ["household_id", "end_at"],
+            unique=False,
+            sqlite_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+            postgresql_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
         )
         batch_op.create_index(
-            "ix_booking_household_time", ["household_id", "start_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_booking_site_id"), ["site_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_booking_status_start", ["status", "start_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_booking_user_id"), ["user_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_booking_vehicle_time",
+            "ix_booking_live_vehicle_start",
             ["vehicle_id", "start_at", "blocked_until"],
             unique=False,
+            sqlite_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+            postgresql_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
         )
+        batch_op.create_index(batch_op.f("ix_booking_site_id"), ["site_id"], unique=False)
+        batch_op.create_index("ix_booking_status_start", ["status", "start_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_booking_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_booking_vehicle_time", ["vehicle_id", "start_at", "blocked_until"], unique=False)
 
     op.create_table(
         "waitlist_entry",
@@ -764,14 +582,9 @@ def upgrade():
         sa.Column("booking_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "end_at > start_at", name=op.f("ck_waitlist_entry_end_after_start")
-        ),
+        sa.CheckConstraint("end_at > start_at", name=op.f("ck_waitlist_entry_end_after_start")),
         sa.ForeignKeyConstraint(
-            ["booking_id"],
-            ["booking.id"],
-            name=op.f("fk_waitlist_entry_booking_id_booking"),
-            ondelete="SET NULL",
+            ["booking_id"], ["booking.id"], name=op.f("fk_waitlist_entry_booking_id_booking"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["household_id"],
@@ -780,37 +593,20 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-            name=op.f("fk_waitlist_entry_site_id_site"),
-            ondelete="CASCADE",
+            ["site_id"], ["site.id"], name=op.f("fk_waitlist_entry_site_id_site"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_waitlist_entry_user_id_user_account"),
-            ondelete="CASCADE",
+            ["user_id"], ["user_account.id"], name=op.f("fk_waitlist_entry_user_id_user_account"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicle.id"],
-            name=op.f("fk_waitlist_entry_vehicle_id_vehicle"),
-            ondelete="CASCADE",
+            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_waitlist_entry_vehicle_id_vehicle"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_entry")),
     )
     with op.batch_alter_table("waitlist_entry", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_waitlist_entry_site_id"), ["site_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_waitlist_entry_user_id"), ["user_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_waitlist_vehicle_status",
-            ["vehicle_id", "status", "start_at"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_waitlist_entry_site_id"), ["site_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_waitlist_entry_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_waitlist_vehicle_status", ["vehicle_id", "status", "start_at"], unique=False)
 
     # ### end Alembic commands ###
 
@@ -828,6 +624,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_booking_user_id"))
         batch_op.drop_index("ix_booking_status_start")
         batch_op.drop_index(batch_op.f("ix_booking_site_id"))
+        batch_op.drop_index(
+            "ix_booking_live_vehicle_start",
+            sqlite_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+            postgresql_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+        )
+        batch_op.drop_index(
+            "ix_booking_live_household_end",
+            sqlite_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+            postgresql_where=sa.text("status IN ('pending', 'confirmed', 'active')"),
+        )
         batch_op.drop_index("ix_booking_household_time")
         batch_op.drop_index(batch_op.f("ix_booking_household_id"))
 

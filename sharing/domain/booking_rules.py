@@ -211,7 +211,8 @@ def max_hours_in_any_window(existing: Sequence[TimeSlot], new: TimeSlot, length:
     The maximum of a sum of overlaps is reached with a window starting at some booking's
     start or ending at some booking's end, so only those candidates are tried.
     """
-    slots = [*existing, new]
+    # Only bookings within one window length of the new one can share a window with it.
+    slots = [s for s in existing if s.end > new.start - length and s.start < new.end + length] + [new]
     candidates = {s.start for s in slots} | {s.end - length for s in slots}
     best = 0.0
     for window_start in candidates:

@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from .booking_rules import BlockoutFacts, BookingRequest, BusyInterval, RuleContext, VehicleFacts, evaluate_request
+from .booking_rules import (
+    BlockoutFacts,
+    BookingRequest,
+    BusyInterval,
+    RuleContext,
+    VehicleFacts,
+    evaluate_request,
+    household_limit_reasons,
+)
 from .intervals import TimeSlot
 from .localtime import ceil_to_grid, floor_to_grid
 
@@ -51,10 +59,12 @@ def suggest(
     """Alternatives that pass every rule, best first (cars with enough range before the others)."""
     result = Suggestions()
     candidates = []
-    for vehicle in other_vehicles:
+    # The household's quota is the same whichever car it books: check it once, not per car.
+    household_ok = request.is_admin or not household_limit_reasons(replace(request, exclude_booking_id=None), ctx)
+    for vehicle in other_vehicles if household_ok else ():
         if vehicle.id == request.vehicle_id or vehicle.status != "active":
             continue
-        alternative = replace(request, vehicle_id=vehicle.id, exclude_booking_id=None)
+        alternative = replace(request, vehicle_id=vehicle.id, exclude_booking_id=None, is_admin=True)
         alt_ctx = replace(ctx, vehicle=vehicle, vehicle_bookings=bookings_by_vehicle.get(vehicle.id, ()),
                           blockouts=blockouts_by_vehicle.get(vehicle.id, ()))
         reasons = evaluate_request(alternative, alt_ctx).reasons

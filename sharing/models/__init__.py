@@ -1,7 +1,7 @@
 """The ORM models, one module per aggregate; importing this package registers them all."""
 
 from .audit import AuditEvent
-from .booking import BOOKING_STATUSES, LIVE_STATUSES, Booking, RecurringSeries, WaitlistEntry
+from .booking import BOOKING_STATUSES, LIVE_STATUSES, Booking, RecurringSeries, WaitlistEntry, live_booking
 from .charging import ChargeWindow
 from .fleet import Blockout, ChargingPoint, Vehicle, charging_point_vehicle
 from .ops import JobLedger, OutboxMessage, SchedulerLease
@@ -31,5 +31,6 @@ __all__ = [
     "Vehicle",
     "WaitlistEntry",
     "charging_point_vehicle",
+    "live_booking",
     "utcnow",
 ]

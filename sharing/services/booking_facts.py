@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.booking_rules import BlockoutFacts, BookingRequest, BookingRules, BusyInterval, RuleContext, VehicleFacts
 from ..domain.intervals import TimeSlot
 from ..domain.suggestions import Suggestions, suggest
-from ..models import LIVE_STATUSES, Blockout, Booking, Site, Vehicle
+from ..models import Blockout, Booking, Site, Vehicle, live_booking
 
 #: How far around a request bookings are loaded: the longest booking plus the 7-day quota window.
 HOUSEHOLD_WINDOW = timedelta(days=7)
@@ -56,7 +56,7 @@ def live_bookings_near(session: Session, vehicle_ids: list[int], start: datetime
     return list(session.scalars(
         select(Booking).where(
             Booking.vehicle_id.in_(vehicle_ids),
-            Booking.status.in_(LIVE_STATUSES),
+            live_booking(),
             Booking.start_at < end + margin,
             Booking.blocked_until > start - margin,
         )
@@ -77,7 +77,7 @@ def household_bookings(session: Session, household_id: int, start: datetime, end
     return list(session.scalars(
         select(Booking).where(
             Booking.household_id == household_id,
-            Booking.status.in_(LIVE_STATUSES),
+            live_booking(),
             Booking.end_at > min(now, start - HOUSEHOLD_WINDOW),
         )
     ))

@@ -13,7 +13,7 @@ from ..domain.booking_rules import BookingRequest, evaluate_request
 from ..domain.errors import BookingRejected, Reason
 from ..domain.intervals import TimeSlot
 from ..domain.quota import QuotaStatus, quota_status
-from ..models import LIVE_STATUSES, Blockout, Booking, Site, User, Vehicle, utcnow
+from ..models import Blockout, Booking, Site, User, Vehicle, live_booking, utcnow
 from . import audit, booking_events
 from .booking_access import AUDITED, BookingActionNotAllowed, get_visible_booking
 from .booking_facts import busy_of, rule_context, rules_of
@@ -197,7 +197,7 @@ def household_quota(session: Session, user: User, now: datetime | None = None) -
     if user.household_id is None:
         return quota_status(rules, now, [])
     bookings = session.scalars(select(Booking).where(
-        Booking.household_id == user.household_id, Booking.status.in_(LIVE_STATUSES),
+        Booking.household_id == user.household_id, live_booking(),
         Booking.end_at > now - timedelta(days=7))).all()
     return quota_status(rules, now, [busy_of(b).slot for b in bookings])
 
@@ -206,7 +206,7 @@ def vehicle_busy_intervals(session: Session, vehicle_id: int, start: datetime,
                            end: datetime) -> list[tuple[TimeSlot, str, object]]:
     """The car's bookings and blockouts that overlap [start, end), sorted."""
     bookings = session.scalars(select(Booking).where(
-        Booking.vehicle_id == vehicle_id, Booking.status.in_(LIVE_STATUSES),
+        Booking.vehicle_id == vehicle_id, live_booking(),
         Booking.start_at < end, Booking.end_at > start)).all()
     blockouts = session.scalars(select(Blockout).where(
         Blockout.vehicle_id == vehicle_id, Blockout.start_at < end, Blockout.end_at > start)).all()

@@ -20,7 +20,7 @@ from ..domain.booking_rules import BookingRequest, Decision, evaluate_request
 from ..domain.errors import BookingRejected, Reason
 from ..domain.intervals import TimeSlot
 from ..domain.suggestions import Suggestions
-from ..models import LIVE_STATUSES, Booking, Household, Site, User, Vehicle, utcnow
+from ..models import Booking, Household, Site, User, Vehicle, live_booking, utcnow
 from . import audit, booking_events
 from .booking_access import (  # noqa: F401  (re-exported: the booking API in one place)
     AUDITED,
@@ -257,24 +257,20 @@ def cancel_booking(session: Session, actor: User, booking_id: int, *, reason: st
 
 
 def free_vehicles(session: Session, site_id: int, start: datetime, end: datetime) -> list[Vehicle]:
-    """Active cars with no live booking (incl. buffers) and no blockout in [start, end): one query each."""
-    from ..models import Blockout
-
-    busy = select(Booking.vehicle_id).where(
-        Booking.site_id == site_id, Booking.status.in_(LIVE_STATUSES),
-        Booking.start_at < end + _buffer_of(session, site_id), Booking.blocked_until > start)
-    blocked = select(Blockout.vehicle_id).where(Blockout.site_id == site_id, Blockout.start_at < end,
-                                                Blockout.end_at > start)
-    return list(session.scalars(
-        select(Vehicle).where(Vehicle.site_id == site_id, Vehicle.status == "active",
-                              Vehicle.id.not_in(busy), Vehicle.id.not_in(blocked)).order_by(Vehicle.name)))
-
-
-def _buffer_of(session: Session, site_id: int):
+    """Active cars with no live booking (buffers included) and no blockout in [start, end): one query."""
     from datetime import timedelta
 
+    from ..models import Blockout
+
     site = session.get(Site, site_id)
-    return timedelta(minutes=site.buffer_minutes if site else 0)
+    buffer = timedelta(minutes=site.buffer_minutes if site else 0)
+    booked = select(Booking.id).where(Booking.vehicle_id == Vehicle.id, live_booking(),
+                                      Booking.start_at < end + buffer, Booking.blocked_until > start)
+    blocked = select(Blockout.id).where(Blockout.vehicle_id == Vehicle.id, Blockout.start_at < end,
+                                        Blockout.end_at > start)
+    return list(session.scalars(
+        select(Vehicle).where(Vehicle.site_id == site_id, Vehicle.status == "active",
+                              ~booked.exists(), ~blocked.exists()).order_by(Vehicle.name)))
 
 
 def household_name(session: Session, household_id: int) -> str:
