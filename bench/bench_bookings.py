@@ -20,16 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import insert
 
-from sharing import create_app  # noqa: E402
-from sharing.domain.errors import BookingRejected  # noqa: E402
-from sharing.extensions import db  # noqa: E402
-from sharing.models import Booking, Household, Site, User, Vehicle  # noqa: E402
-from sharing.services import bookings  # noqa: E402
-from tests.conftest import PG_ADMIN_URL, make_test_config  # noqa: E402
+from sharing import create_app
+from sharing.domain.errors import BookingRejected
+from sharing.extensions import db
+from sharing.models import Booking, Household, Site, User, Vehicle
+from sharing.services import bookings
+from tests.conftest import PG_ADMIN_URL, make_test_config
 
 CARS = 50
 NOW = datetime(2031, 1, 6, 7, 0, tzinfo=UTC)
