@@ -1,0 +1,100 @@
+"""The account page (name, language, contact sharing, notifications, password) and the calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..models import Booking, Site, User, utcnow
+from ..models.user import new_calendar_token
+from ..notifications import external_url
+from ..services import accounts, audit, ical
+from ..services.accounts import AccountError
+from .forms_bookings import AccountForm, PasswordChangeForm, RegenerateFeedForm
+from .messages import account_error_message
+
+bp = Blueprint("account", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Personal settings, the household's members, the password and the calendar link."""
+    form = AccountForm(obj=current_user)
+    password_form = PasswordChangeForm()
+    feed_form = RegenerateFeedForm()
+    if form.submit.data and form.validate_on_submit():
+        before = audit.snapshot(current_user, ("name", "language", "phone", "share_contact", "notify_email"))
+        form.populate_obj(current_user)
+        current_user.name = current_user.name.strip()
+        session["language"] = current_user.language
+        audit.record(db.session, actor=current_user, action="user.update_own", obj=current_user, before=before,
+                     after=audit.snapshot(current_user, ("name", "language", "phone", "share_contact",
+                                                         "notify_email")))
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("account.settings"))
+    members = db.session.scalars(select(User).where(User.household_id == current_user.household_id,
+                                                    User.deleted_at.is_(None)).order_by(User.name)).all() \
+        if current_user.household_id else []
+    feed_url = external_url("account.calendar_feed", token=current_user.calendar_token)
+    status = 422 if form.errors else 200
+    return render_template("account/settings.html", form=form, password_form=password_form, feed_form=feed_form,
+                           members=members, feed_url=feed_url), status
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    """Change the password; every other session and remember-me cookie stops working."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+        except AccountError as error:
+            target = form.current_password if error.field == "current_password" else form.new_password
+            target.errors = [account_error_message(error.code)]
+        else:
+            login_user(current_user._get_current_object())  # this session goes on with the new version
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("account.settings"))
+    members = []
+    feed_url = external_url("account.calendar_feed", token=current_user.calendar_token)
+    return render_template("account/settings.html", form=AccountForm(obj=current_user), password_form=form,
+                           feed_form=RegenerateFeedForm(), members=members, feed_url=feed_url), 422
+
+
+@bp.route("/account/calendar/regenerate", methods=["POST"])
+@login_required
+def regenerate_feed():
+    """A new secret calendar link; the old one stops working at once."""
+    if RegenerateFeedForm().validate_on_submit():
+        current_user.calendar_token = new_calendar_token()
+        audit.record(db.session, actor=current_user, action="user.regenerate_calendar", obj=current_user)
+        db.session.commit()
+        flash(_("Your calendar link is new. Please update it in your calendar program."), "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.route("/calendar/<token>.ics")
+@limiter.limit("60 per minute")
+def calendar_feed(token: str):
+    """The household's bookings as an iCalendar feed, for the secret link (no login)."""
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) < 100 else None
+    if user is None or not user.is_active or user.household_id is None:
+        abort(404)
+    rows = db.session.scalars(select(Booking).where(
+        Booking.household_id == user.household_id, Booking.end_at > utcnow() - timedelta(days=90))
+        .order_by(Booking.start_at)).all()
+    body = ical.feed(rows, db.session.get(Site, user.site_id))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="quartierauto.ics"', "Cache-Control": "private, max-age=300"})

@@ -1,0 +1,104 @@
+"""The fleet overview: every car with its range and a week timeline (a table, readable by screen readers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Blockout, Booking, ChargeWindow, Vehicle, live_booking, utcnow
+
+bp = Blueprint("fleet", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@dataclass
+class Block:
+    """One thing in a car's day: a booking (own or someone's), a blockout, or charging."""
+
+    kind: str  # "own", "booked", "blocked", "charging"
+    start: datetime
+    end: datetime
+    label: str
+    #: Position in the day's bar, in percent of 24 hours (for the SVG bar).
+    x: float = 0
+    width: float = 0
+
+
+@dataclass
+class CarWeek:
+    vehicle: Vehicle
+    days: dict[date, list[Block]] = field(default_factory=dict)
+
+
+def _week_start(requested: str | None, zone: ZoneInfo) -> date:
+    today = datetime.now(zone).date()
+    try:
+        day = date.fromisoformat(requested) if requested else today
+    except ValueError:
+        day = today
+    if abs((day - today).days) > 800:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+def _blocks_for_day(items: list[Block], day: date, zone: ZoneInfo) -> list[Block]:
+    begin = datetime.combine(day, time(0), zone)
+    finish = datetime.combine(day + timedelta(days=1), time(0), zone)
+    seconds = (finish - begin).total_seconds()  # 23 or 25 hours on DST switch days
+    result = []
+    for item in items:
+        start, end = max(item.start, begin), min(item.end, finish)
+        if start < end:
+            result.append(Block(item.kind, start, end, item.label,
+                                round((start - begin).total_seconds() / seconds * 100, 2),
+                                max(0.8, round((end - start).total_seconds() / seconds * 100, 2))))
+    return sorted(result, key=lambda b: b.start)
+
+
+@bp.route("/cars")
+@login_required
+def overview():
+    """The week (or the chosen date's week) of every car; others' bookings stay anonymous to residents."""
+    zone = ZoneInfo(current_user.site.timezone)
+    monday = _week_start(request.args.get("week") or request.args.get("date"), zone)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    begin = datetime.combine(monday, time(0), zone)
+    finish = datetime.combine(monday + timedelta(days=7), time(0), zone)
+    cars = db.session.scalars(select(Vehicle).where(Vehicle.site_id == current_user.site_id,
+                                                    Vehicle.status != "retired").order_by(Vehicle.name)).all()
+    items: dict[int, list[Block]] = {car.id: [] for car in cars}
+    rows = db.session.scalars(select(Booking).where(Booking.site_id == current_user.site_id, live_booking(),
+                                                    Booking.start_at < finish, Booking.end_at > begin)).all()
+    for booking in rows:
+        own = booking.household_id == current_user.household_id
+        label = (_("your booking") if own else
+                 (_("booked by %(name)s", name=booking.household.name) if current_user.is_admin else _("booked")))
+        items[booking.vehicle_id].append(Block("own" if own else "booked", booking.start_at, booking.end_at, label))
+    for blockout in db.session.scalars(select(Blockout).where(Blockout.site_id == current_user.site_id,
+                                                              Blockout.start_at < finish, Blockout.end_at > begin)):
+        items[blockout.vehicle_id].append(Block("blocked", blockout.start_at, blockout.end_at,
+                                                _("maintenance") + (f": {blockout.reason}" if blockout.reason else "")))
+    for window in db.session.scalars(select(ChargeWindow).where(
+            ChargeWindow.site_id == current_user.site_id, ChargeWindow.status.in_(("planned", "running")),
+            ChargeWindow.start_at < finish, ChargeWindow.end_at > begin)):
+        items[window.vehicle_id].append(Block("charging", window.start_at, window.end_at, _("charging")))
+    weeks = []
+    for car in cars:
+        week = CarWeek(car)
+        for day in days:
+            week.days[day] = _blocks_for_day(items.get(car.id, []), day, zone)
+        weeks.append(week)
+    today = datetime.now(zone).date()
+    return render_template("fleet/overview.html", weeks=weeks, days=days, monday=monday, today=today,
+                           previous_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
+                           now=utcnow(), zone=zone)
