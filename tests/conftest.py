@@ -193,3 +193,18 @@ def login(client: FlaskClient, email: str, password: str, *, remember: bool = Fa
 
 pytest_plugins = ["tests.factories", "tests.live_server", "tests.browser_support"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser flows run once, on SQLite: the PostgreSQL side of the same pages is covered by the
+    test-client and service tests, and a second browser pass would double the slowest part of CI."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("browser") and params.get("database_url") == "postgresql":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
