@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Booking, Household, User, Vehicle
+from ...models import LIVE_STATUSES, Booking, Household, User, Vehicle
 from ..permissions import admin_required
 from . import bp
 
@@ -23,8 +23,10 @@ def dashboard():
 
     figures = {
         "vehicles": count(Vehicle, Vehicle.status != "retired"),
+        "maintenance": count(Vehicle, Vehicle.status == "maintenance"),
         "households": count(Household),
         "users": count(User, User.active.is_(True)),
-        "bookings_live": count(Booking, Booking.status.in_(("pending", "confirmed", "active"))),
+        "bookings_live": count(Booking, Booking.status.in_(LIVE_STATUSES)),
+        "pending": count(Booking, Booking.status == "pending"),
     }
     return render_template("admin/dashboard.html", figures=figures)
