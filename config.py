@@ -87,6 +87,9 @@ class Config:
 
     #: The scheduler runs inside the web process only where a single process serves everything.
     SCHEDULER_EMBEDDED = _env_bool("SCHEDULER_EMBEDDED", False)
+    #: Seconds between runs of the frequent jobs, and the lease a standby waits out before taking over.
+    SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 60)
+    SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 30)
     LOG_JSON = _env_bool("LOG_JSON", False)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     PREFERRED_URL_SCHEME = "http"

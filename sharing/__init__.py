@@ -47,7 +47,25 @@ def create_app(config: Any = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    _maybe_start_embedded_scheduler(app)
     return app
+
+
+def _maybe_start_embedded_scheduler(app: Flask) -> None:
+    """Development convenience: `flask run` with SCHEDULER_EMBEDDED runs the jobs in-process.
+
+    Only in the serving process of the development server (not in its reloader parent, not in
+    other `flask` commands, never under gunicorn, where SCHEDULER_EMBEDDED stays false).
+    """
+    import sys
+
+    if not app.config.get("SCHEDULER_EMBEDDED") or app.testing:
+        return
+    if os.path.basename(sys.argv[0]) != "flask" or "run" not in sys.argv[1:]:
+        return
+    from .scheduler.runner import start_embedded
+
+    start_embedded(app)
 
 
 def _check_production_secret(app: Flask) -> None:

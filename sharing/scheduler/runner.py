@@ -1,0 +1,90 @@
+"""APScheduler set-up: one active process (lease), UTC triggers, coalescing, logged misfires and failures."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from ..extensions import db
+from . import jobs, lease
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 120}
+
+
+class ActiveGate:
+    """Runs a job only while this process holds the lease."""
+
+    def __init__(self, app: Flask, holder: str):
+        self.app, self.holder = app, holder
+        self.active = threading.Event()
+
+    def renew(self) -> None:
+        ttl = timedelta(seconds=self.app.config.get("SCHEDULER_LEASE_SECONDS", 30))
+        with self.app.app_context():
+            try:
+                held = lease.try_acquire(db.session, self.holder, ttl)
+            except Exception:
+                log.exception("lease renewal failed")
+                held = False
+        if held and not self.active.is_set():
+            log.info("scheduler %s is now active", self.holder)
+        if not held and self.active.is_set():
+            log.warning("scheduler %s lost the lease; standing by", self.holder)
+        self.active.set() if held else self.active.clear()
+
+    def guarded(self, job):
+        def run():
+            if self.active.is_set():
+                return job()
+            return None
+
+        run.__name__ = getattr(job, "__name__", "job")
+        return run
+
+
+def _log_events(event) -> None:
+    if event.code == EVENT_JOB_MISSED:
+        log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+    elif event.exception is not None:
+        log.error("job %s failed: %r", event.job_id, event.exception)
+
+
+def build_scheduler(app: Flask, *, blocking: bool) -> tuple[object, ActiveGate]:
+    """A scheduler with every job; `blocking` for the dedicated process, background when embedded."""
+    holder = lease.holder_id()
+    gate = ActiveGate(app, holder)
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(timezone="UTC", job_defaults=JOB_DEFAULTS, executors={"default": ThreadPoolExecutor(4)})
+    tick = app.config.get("SCHEDULER_TICK_SECONDS", 60)
+    scheduler.add_job(gate.renew, "interval", seconds=max(1, app.config.get("SCHEDULER_LEASE_SECONDS", 30) // 3),
+                      id="lease", next_run_time=_now())
+    scheduler.add_job(gate.guarded(lambda: jobs.deliver_outbox(app)), "interval", seconds=tick, id="outbox")
+    scheduler.add_job(gate.guarded(lambda: jobs.send_reminders(app, holder)), "interval", seconds=tick,
+                      id="reminders")
+    scheduler.add_job(gate.guarded(lambda: jobs.release_no_shows(app)), "interval", seconds=tick, id="no_shows")
+    scheduler.add_job(gate.guarded(lambda: jobs.complete_forgotten_returns(app)), "interval", minutes=15,
+                      id="completion")
+    scheduler.add_listener(_log_events, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+    return scheduler, gate
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def start_embedded(app: Flask) -> None:
+    """In development only (`make run`): the scheduler inside the single web process."""
+    scheduler, _ = build_scheduler(app, blocking=False)
+    scheduler.start()
+    app.extensions["quartierauto_scheduler"] = scheduler
