@@ -29,6 +29,7 @@ NOW = datetime(2031, 3, 3, 7, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
 CAR = VehicleFacts(1, "Die Blaue", "active", 58.0, 80.0, 15.5, 11.0)
+DEFAULT_RULES = BookingRules()
 
 
 def slot(start_h: float, end_h: float) -> TimeSlot:
@@ -41,7 +42,7 @@ def busy(booking_id: int, start_h: float, end_h: float, household: int = 2, vehi
 
 
 def decide(request_slot: TimeSlot, *, bookings=(), household=(), blockouts=(), vehicle=CAR, km=0,
-           is_admin=False, rules=BookingRules(), now=NOW):
+           is_admin=False, rules=DEFAULT_RULES, now=NOW):
     request = BookingRequest(vehicle.id, 1, request_slot, km, is_admin)
     ctx = RuleContext(now, BERLIN, rules, vehicle, bookings, household, blockouts)
     return evaluate_request(request, ctx)
