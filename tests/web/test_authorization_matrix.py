@@ -71,6 +71,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "auth.reset_password": Expect(GONE, GONE, GONE, GONE, None),
     "auth.*": PUBLIC,
     "main.set_language": PUBLIC,
+    # Monitoring probes: no data, no login.
+    "ops.healthz": PUBLIC,
+    "ops.readyz": PUBLIC,
     "main.index": LOGGED_IN,
     # The calendar feed is a capability URL: whoever has the secret token gets the feed.
     "account.calendar_feed": Expect(OK, OK, OK, OK, None),
