@@ -67,6 +67,9 @@ def reason_message(reason: Reason, zone: ZoneInfo) -> str:
         "odometer_below_previous": lambda: _("The odometer reading cannot be lower than before (%(km)s km).",
                                              km=p.get("previous")),
         "soc_invalid": lambda: _("The charge level is a percentage between 0 and 100."),
+        "no_weekdays": lambda: _("Please choose at least one weekday."),
+        "until_before_first": lambda: _("The last day must not be before the first day."),
+        "series_too_long": lambda: _("A weekly series can run for at most one year."),
     }
     return messages.get(reason.kind, lambda: _("This booking is not possible."))()
 

@@ -17,7 +17,7 @@ from ..models import Vehicle, utcnow
 from ..services import bookings
 from ..services.bookings import BookingActionNotAllowed, BookingNotFound
 from .booking_messages import action_message, reason_message, suggestion_label
-from .forms_bookings import BookingForm, SuggestionForm, WaitlistForm
+from .forms_bookings import BookingForm, SeriesForm, SuggestionForm, WaitlistForm
 
 bp = Blueprint("bookings", __name__)
 
@@ -139,6 +139,25 @@ def new():
     return redirect(url_for("bookings.mine"))
 
 
+@bp.route("/book/check")
+@login_required
+def live_check():
+    """The availability answer as an HTML fragment, for the check-as-you-type script (GET, no writes)."""
+    form = BookingForm(formdata=request.args, meta={"csrf": False})
+    form.vehicle_id.choices = _vehicle_choices()
+    if not form.validate():
+        return render_template("bookings/_live.html", availability=None, reason_messages=[], incomplete=True)
+    try:
+        start, end = form_times(form)
+        availability = bookings.check_request(db.session, current_user, vehicle_id=form.vehicle_id.data,
+                                              start=start, end=end, distance_km=form.distance_km.data or 0)
+    except BookingRejected as rejected:
+        availability = bookings.Availability(rejected.reasons, None)
+    zone = site_zone()
+    return render_template("bookings/_live.html", availability=availability, incomplete=False,
+                           reason_messages=[reason_message(r, zone) for r in availability.reasons])
+
+
 def _flash_booked(booking) -> None:
     if booking.status == "pending":
         flash(_("Your booking is saved and waits for an administrator's approval."), "info")
@@ -226,3 +245,30 @@ def change(booking_id: int):
         return redirect(url_for("bookings.mine"))
     flash(_("Your booking has been changed."), "success")
     return redirect(url_for("bookings.mine"))
+
+
+@bp.route("/book/series", methods=["GET", "POST"])
+@login_required
+def series():
+    """A weekly booking: every occurrence is checked; conflicts are shown and the free ones can be booked."""
+    form = SeriesForm()
+    form.vehicle_id.choices = _vehicle_choices()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = bookings.create_series(
+                db.session, current_user, vehicle_id=form.vehicle_id.data, first_date=form.first_date.data,
+                local_start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
+                weekdays=set(form.weekdays.data), until_date=form.until_date.data,
+                distance_km=form.distance_km.data or 0, book_free_only=form.book_free_only.data == "1")
+        except BookingRejected as rejected:
+            form.until_date.errors = [reason_message(r, site_zone()) for r in rejected.reasons]
+        else:
+            if result.booked:
+                flash(_("%(n)s bookings of the series are made.", n=len(result.booked)), "success")
+                return redirect(url_for("bookings.mine"))
+    zone = site_zone()
+    conflicts = [(day, [reason_message(r, zone) for r in reasons]) for day, _slot, reasons in
+                 (result.conflicts if result else [])]
+    status = 422 if form.errors else (409 if conflicts else 200)
+    return render_template("bookings/series.html", form=form, result=result, conflicts=conflicts), status

@@ -12,16 +12,25 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..security.passwords import MIN_PASSWORD_LENGTH
 
 _STEP = {"step": 900}  # the 15-minute booking grid
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes (weekdays) instead of a multi-select box, which is hard to use."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class BookingForm(FlaskForm):
@@ -100,3 +109,23 @@ class PasswordChangeForm(FlaskForm):
 
 class RegenerateFeedForm(FlaskForm):
     regenerate = SubmitField(_l("Make a new link (the old one stops working)"))
+
+
+WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")), (4, _l("Friday")),
+            (5, _l("Saturday")), (6, _l("Sunday"))]
+
+
+class SeriesForm(FlaskForm):
+    vehicle_id = SelectField(_l("Car"), coerce=int, validators=[InputRequired()])
+    first_date = DateField(_l("First day"), validators=[InputRequired(message=_l("Please enter a date."))])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Please enter a time."))],
+                           render_kw=_STEP)
+    duration_minutes = SelectField(_l("Duration"), coerce=int, choices=[
+        (m, f"{m // 60}:{m % 60:02d} h") for m in range(30, 12 * 60 + 1, 30)])
+    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, choices=WEEKDAYS,
+                                  validators=[InputRequired(message=_l("Please choose at least one weekday."))])
+    until_date = DateField(_l("Last day"), validators=[InputRequired(message=_l("Please enter a date."))])
+    distance_km = IntegerField(_l("Expected distance (km)"), default=0,
+                               validators=[Optional(), NumberRange(min=0, max=2000)])
+    book_free_only = HiddenField(default="")
+    submit = SubmitField(_l("Check and book"))

@@ -188,3 +188,40 @@ def test_account_settings_and_password_change(app, logged_in, session, resident)
     assert response.status_code == 302
     assert logged_in.get("/bookings").status_code == 200
     assert other_device.get("/bookings").status_code == 302  # the other session has ended
+
+
+def test_live_check_fragment(logged_in, session, make_user, make_vehicle, make_booking_row):
+    car = make_vehicle()
+    day = _next_monday()
+    start = datetime.combine(day, time(14), BERLIN)
+    make_booking_row(vehicle=car, user=make_user(), start=start, end=start + timedelta(hours=2))
+    params = {"vehicle_id": car.id, "start_date": day.isoformat(), "start_time": "15:00",
+              "end_date": day.isoformat(), "end_time": "16:00", "distance_km": 10}
+    taken = logged_in.get("/book/check", query_string=params).get_data(as_text=True)
+    assert "Der Wagen ist von" in taken
+    params["start_time"], params["end_time"] = "18:00", "19:00"
+    assert "frei" in logged_in.get("/book/check", query_string=params).get_data(as_text=True)
+    params["start_date"] = "kaputt"
+    assert logged_in.get("/book/check", query_string=params).status_code == 200
+    assert session.scalar(select(Booking).where(Booking.start_at == datetime.combine(day, time(18), BERLIN))) is None
+
+
+def test_weekly_series_shows_conflicts_then_books_the_free_dates(app, logged_in, session, make_user, make_vehicle,
+                                                                   make_booking_row, site):
+    site.max_future_bookings = 10
+    session.commit()
+    car = make_vehicle()
+    first = _next_monday() + timedelta(days=2)  # a Wednesday
+    blocked_day = first + timedelta(days=7)
+    start = datetime.combine(blocked_day, time(18), BERLIN)
+    make_booking_row(vehicle=car, user=make_user(), start=start, end=start + timedelta(hours=1))
+    token = get_csrf(logged_in, "/book/series")
+    data = {"csrf_token": token, "vehicle_id": str(car.id), "first_date": first.isoformat(), "start_time": "18:00",
+            "duration_minutes": "90", "weekdays": "2", "until_date": (first + timedelta(days=21)).isoformat(),
+            "distance_km": "10"}
+    preview = logged_in.post("/book/series", data=data)
+    assert preview.status_code == 409
+    assert session.scalar(select(Booking).where(Booking.series_id.is_not(None))) is None
+    done = logged_in.post("/book/series", data={**data, "book_free_only": "1"})
+    assert done.status_code == 302
+    assert len(session.scalars(select(Booking).where(Booking.series_id.is_not(None))).all()) == 3

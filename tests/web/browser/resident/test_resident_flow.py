@@ -59,6 +59,8 @@ def _scenario(page, live_server, resident, cars, make_booking_row, make_user, se
     # The taken slot: reasons in words and a suggestion to take.
     page.goto(live_server.url + "/book")
     _fill_booking(page, blue_label(page, "Die Blaue"), day, "15:00", "17:00")
+    # Checked as the resident types, before anything is sent.
+    page.locator("#live-availability").get_by_text(re.compile("Der Wagen ist von|The car is booked")).wait_for()
     page.get_by_role("button", name=re.compile("^(Buchen|Book)$")).click()
     alert = page.get_by_role("alert")
     assert re.search(r"(Der Wagen ist von|The car is booked from) .*14:00.*16:30", alert.inner_text())
@@ -90,7 +92,11 @@ def _scenario(page, live_server, resident, cars, make_booking_row, make_user, se
 
 def blue_label(page, name: str) -> str:
     option = page.locator("#vehicle_id option", has_text=name).first
-    return option.inner_text()
+    try:
+        return option.inner_text(timeout=5000)
+    except Exception:
+        print(page.url, page.content()[:3000])
+        raise
 
 
 @pytest.fixture
@@ -116,3 +122,22 @@ def test_english_interface(page, live_server, resident, session, cars):
     page.goto(live_server.url + "/bookings")
     assert page.get_by_role("heading", name="My bookings", exact=True).is_visible()
     screenshot(page, "english-my-bookings")
+
+
+def test_trip_pages_are_accessible(page, live_server, resident, cars, make_booking_row):
+    blue, _zoe = cars
+    now = datetime.now(BERLIN)
+    booking = make_booking_row(vehicle=blue, user=resident, start=now - timedelta(minutes=15),
+                               end=now + timedelta(hours=2))
+    browser_login(page, live_server.url, resident.email, DEFAULT_PASSWORD)
+    for path, name in ((f"/bookings/{booking.id}/pickup", "pickup"), ("/book/series", "series")):
+        page.goto(live_server.url + path)
+        screenshot(page, f"page-{name}")
+        assert_accessible(page)
+    page.goto(f"{live_server.url}/bookings/{booking.id}/pickup")
+    page.get_by_role("button", name=re.compile("^(Abholen|Pick up)$")).click()
+    page.wait_for_url(re.compile("/bookings$"))
+    for path, name in ((f"/bookings/{booking.id}/return", "return"), (f"/bookings/{booking.id}/extend", "extend")):
+        page.goto(live_server.url + path)
+        screenshot(page, f"page-{name}")
+        assert_accessible(page)

@@ -1,0 +1,26 @@
+// Check-as-you-type for the booking form: progressive enhancement, the form works without it.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-live-check]");
+  if (!form) { return; }
+  var target = document.getElementById("live-availability");
+  var timer = null;
+  var latest = 0;
+  function check() {
+    var params = new URLSearchParams(new FormData(form));
+    params.delete("csrf_token");
+    var ticket = ++latest;
+    fetch(form.getAttribute("data-live-check") + "?" + params.toString(), {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { if (ticket === latest && html) { target.innerHTML = html; } })
+      .catch(function () { /* offline: the server checks on submit anyway */ });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(check, 400);
+  });
+  form.addEventListener("change", function () {
+    clearTimeout(timer);
+    timer = setTimeout(check, 150);
+  });
+})();
