@@ -32,6 +32,8 @@ class Block:
     #: Position in the day's bar, in percent of 24 hours (for the SVG bar).
     x: float = 0
     width: float = 0
+    #: "14:00–16:30" in the site's zone (24-hour clock in both languages, as on timetables).
+    times: str = ""
 
 
 @dataclass
@@ -51,18 +53,24 @@ def _week_start(requested: str | None, zone: ZoneInfo) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _blocks_for_day(items: list[Block], day: date, zone: ZoneInfo) -> list[Block]:
-    begin = datetime.combine(day, time(0), zone)
-    finish = datetime.combine(day + timedelta(days=1), time(0), zone)
-    seconds = (finish - begin).total_seconds()  # 23 or 25 hours on DST switch days
-    result = []
+def _split_by_day(items: list[Block], days: list[date], zone: ZoneInfo) -> dict[date, list[Block]]:
+    """Cut each block at local midnights and place the pieces on their days (one pass over the blocks)."""
+    bounds = [(day, datetime.combine(day, time(0), zone), datetime.combine(day + timedelta(days=1), time(0), zone))
+              for day in days]
+    result: dict[date, list[Block]] = {day: [] for day in days}
     for item in items:
-        start, end = max(item.start, begin), min(item.end, finish)
-        if start < end:
-            result.append(Block(item.kind, start, end, item.label,
-                                round((start - begin).total_seconds() / seconds * 100, 2),
-                                max(0.8, round((end - start).total_seconds() / seconds * 100, 2))))
-    return sorted(result, key=lambda b: b.start)
+        for day, begin, finish in bounds:
+            if item.end <= begin or item.start >= finish:
+                continue
+            seconds = (finish - begin).total_seconds()  # 23 or 25 hours on DST switch days
+            start, end = max(item.start, begin), min(item.end, finish)
+            times = f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+            result[day].append(Block(item.kind, start, end, item.label,
+                                     round((start - begin).total_seconds() / seconds * 100, 2),
+                                     max(0.8, round((end - start).total_seconds() / seconds * 100, 2)), times))
+    for pieces in result.values():
+        pieces.sort(key=lambda b: b.start)
+    return result
 
 
 @bp.route("/cars")
@@ -79,25 +87,23 @@ def overview():
     items: dict[int, list[Block]] = {car.id: [] for car in cars}
     rows = db.session.scalars(select(Booking).where(Booking.site_id == current_user.site_id, live_booking(),
                                                     Booking.start_at < finish, Booking.end_at > begin)).all()
+    household_id, is_admin = current_user.household_id, current_user.is_admin
+    own_label, other_label = _("your booking"), _("booked")
     for booking in rows:
-        own = booking.household_id == current_user.household_id
-        label = (_("your booking") if own else
-                 (_("booked by %(name)s", name=booking.household.name) if current_user.is_admin else _("booked")))
+        own = booking.household_id == household_id
+        label = own_label if own else (_("booked by %(name)s", name=booking.household.name) if is_admin
+                                       else other_label)
         items[booking.vehicle_id].append(Block("own" if own else "booked", booking.start_at, booking.end_at, label))
     for blockout in db.session.scalars(select(Blockout).where(Blockout.site_id == current_user.site_id,
                                                               Blockout.start_at < finish, Blockout.end_at > begin)):
         items[blockout.vehicle_id].append(Block("blocked", blockout.start_at, blockout.end_at,
                                                 _("maintenance") + (f": {blockout.reason}" if blockout.reason else "")))
+    charging_label = _("charging")
     for window in db.session.scalars(select(ChargeWindow).where(
             ChargeWindow.site_id == current_user.site_id, ChargeWindow.status.in_(("planned", "running")),
             ChargeWindow.start_at < finish, ChargeWindow.end_at > begin)):
-        items[window.vehicle_id].append(Block("charging", window.start_at, window.end_at, _("charging")))
-    weeks = []
-    for car in cars:
-        week = CarWeek(car)
-        for day in days:
-            week.days[day] = _blocks_for_day(items.get(car.id, []), day, zone)
-        weeks.append(week)
+        items[window.vehicle_id].append(Block("charging", window.start_at, window.end_at, charging_label))
+    weeks = [CarWeek(car, _split_by_day(items.get(car.id, []), days, zone)) for car in cars]
     today = datetime.now(zone).date()
     return render_template("fleet/overview.html", weeks=weeks, days=days, monday=monday, today=today,
                            previous_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
