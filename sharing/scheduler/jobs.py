@@ -68,3 +68,26 @@ def send_reminders(app: Flask, holder: str = "") -> int:
                 sent += 1
             db.session.commit()
     return sent
+
+
+def replan_charging(app: Flask) -> int:
+    """Plan every site's charge windows anew (the heuristic: fast enough to run often)."""
+    from ..services import charging
+
+    with app.app_context():
+        windows = 0
+        for site in db.session.scalars(select(Site)).all():
+            try:
+                windows += charging.replan(db.session, site).windows
+            except Exception:  # noqa: BLE001 - one site's bad data must not stop the others
+                db.session.rollback()
+                log.exception("charge planning failed for site %s", site.id)
+        return windows
+
+
+def drive_chargers(app: Flask, tick: timedelta) -> int:
+    """Advance the (simulated) chargers by one tick: cars gain charge as planned."""
+    from ..services import charging
+
+    with app.app_context():
+        return charging.advance_simulated_charging(db.session, since=utcnow() - tick)

@@ -73,6 +73,10 @@ def build_scheduler(app: Flask, *, blocking: bool) -> tuple[object, ActiveGate]:
     scheduler.add_job(gate.guarded(lambda: jobs.release_no_shows(app)), "interval", seconds=tick, id="no_shows")
     scheduler.add_job(gate.guarded(lambda: jobs.complete_forgotten_returns(app)), "interval", minutes=15,
                       id="completion")
+    scheduler.add_job(gate.guarded(lambda: jobs.replan_charging(app)), "interval",
+                      minutes=app.config.get("REPLAN_MINUTES", 15), id="replan", next_run_time=_now())
+    scheduler.add_job(gate.guarded(lambda: jobs.drive_chargers(app, timedelta(seconds=tick))), "interval",
+                      seconds=tick, id="chargers")
     scheduler.add_listener(_log_events, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
     return scheduler, gate
 
