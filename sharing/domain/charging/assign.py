@@ -38,7 +38,10 @@ class GroupLedger:
         chargers = layout.problem.chargers
         # restricted chargers are kept for the cars that may use them: try them first
         self.openness = np.array(
-            [len(chargers[m[0]].vehicles or ()) if chargers[m[0]].vehicles is not None else 10**9 for m in layout.groups]
+            [
+                len(chargers[m[0]].vehicles or ()) if chargers[m[0]].vehicles is not None else 10**9
+                for m in layout.groups
+            ]
         )
 
     def free_group(self, p: int) -> int:

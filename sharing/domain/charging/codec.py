@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -166,13 +167,15 @@ def validate_problem(problem: Problem) -> None:
         if b.vehicle not in vehicles:
             raise PlanningInputError(f"{where}.vehicle", f"unknown vehicle {b.vehicle!r}")
         if b.end_slot > problem.slots:
-            raise PlanningInputError(f"{where}.end_slot", f"{b.end_slot} is beyond the horizon of {problem.slots} slots")
+            raise PlanningInputError(
+                f"{where}.end_slot", f"{b.end_slot} is beyond the horizon of {problem.slots} slots"
+            )
         if b.start_slot >= b.end_slot:
             raise PlanningInputError(f"{where}.end_slot", f"must be after start_slot {b.start_slot}")
         by_vehicle.setdefault(b.vehicle, []).append((b.start_slot, b.end_slot, i))
     for spans in by_vehicle.values():
         spans.sort()
-        for (_, end, i), (start, _, j) in zip(spans, spans[1:], strict=False):
+        for (_, end, i), (start, _, j) in itertools.pairwise(spans):
             if start < end:
                 raise PlanningInputError(
                     f"bookings[{j}]", f"overlaps bookings[{i}] of the same vehicle {problem.bookings[j].vehicle!r}"
@@ -189,8 +192,13 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "tariff_eur_per_kwh": list(problem.tariff_eur_per_kwh),
         "charge_efficiency": problem.charge_efficiency,
         "vehicles": [
-            {"id": v.id, "battery_kwh": v.battery_kwh, "soc_kwh": v.soc_kwh,
-             "max_charge_kw": v.max_charge_kw, "reserve_kwh": v.reserve_kwh}
+            {
+                "id": v.id,
+                "battery_kwh": v.battery_kwh,
+                "soc_kwh": v.soc_kwh,
+                "max_charge_kw": v.max_charge_kw,
+                "reserve_kwh": v.reserve_kwh,
+            }
             for v in problem.vehicles
         ],
         "chargers": [
@@ -198,8 +206,13 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             for c in problem.chargers
         ],
         "bookings": [
-            {"id": b.id, "vehicle": b.vehicle, "start_slot": b.start_slot, "end_slot": b.end_slot,
-             "energy_kwh": b.energy_kwh}
+            {
+                "id": b.id,
+                "vehicle": b.vehicle,
+                "start_slot": b.start_slot,
+                "end_slot": b.end_slot,
+                "energy_kwh": b.energy_kwh,
+            }
             for b in problem.bookings
         ],
     }
@@ -213,8 +226,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The JSON form of a plan (windows, booking outcomes, cost)."""
     return {
         "windows": [
-            {"vehicle": w.vehicle, "charger": w.charger, "start_slot": w.start_slot, "end_slot": w.end_slot,
-             "power_kw": list(w.power_kw)}
+            {
+                "vehicle": w.vehicle,
+                "charger": w.charger,
+                "start_slot": w.start_slot,
+                "end_slot": w.end_slot,
+                "power_kw": list(w.power_kw),
+            }
             for w in plan.windows
         ],
         "bookings": [

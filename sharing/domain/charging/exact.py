@@ -46,8 +46,9 @@ def _cheaters(model: ChargeModel, x: np.ndarray) -> np.ndarray:
     return np.isin(lay.b_vehicle, lay.b_vehicle[cheat])
 
 
-def _run(model: ChargeModel, objective: str, integral: bool, honest: np.ndarray, deadline: float,
-         **caps: float | None) -> tuple[OptimizeResult | None, np.ndarray]:
+def _run(
+    model: ChargeModel, objective: str, integral: bool, honest: np.ndarray, deadline: float, **caps: float | None
+) -> tuple[OptimizeResult | None, np.ndarray]:
     """Solve one phase, adding the exact trip-energy form for vehicles the relaxation flatters."""
     while True:
         res = model.solve(objective, integral=integral, honest=honest, time_limit=deadline - time.monotonic(), **caps)
@@ -123,13 +124,25 @@ def lp_lower_bound(problem: Problem, time_limit_s: float = 60.0) -> LowerBound:
     own = layout.own_chargers()
     model = ChargeModel(layout, scarce_chargers=own is None)
     honest = np.zeros(len(layout.b_start), dtype=bool)
-    res = model.solve("shortfall", integral=False, honest=honest, shortfall_cap=None, cost_cap=None,
-                      time_limit=deadline - time.monotonic())
+    res = model.solve(
+        "shortfall",
+        integral=False,
+        honest=honest,
+        shortfall_cap=None,
+        cost_cap=None,
+        time_limit=deadline - time.monotonic(),
+    )
     if res.x is None or res.status != 0:
         raise RuntimeError(f"LP relaxation failed: {res.message}")
     shortfall = float(res.fun) if res.fun > SHORTFALL_EPS else 0.0
-    res = model.solve("cost", integral=False, honest=honest, shortfall_cap=shortfall + SHORTFALL_SLACK * (shortfall > 0),
-                      cost_cap=None, time_limit=deadline - time.monotonic())
+    res = model.solve(
+        "cost",
+        integral=False,
+        honest=honest,
+        shortfall_cap=shortfall + SHORTFALL_SLACK * (shortfall > 0),
+        cost_cap=None,
+        time_limit=deadline - time.monotonic(),
+    )
     if res.x is None or res.status != 0:
         raise RuntimeError(f"LP relaxation failed: {res.message}")
     return LowerBound(shortfall, float(res.fun))

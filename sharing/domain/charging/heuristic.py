@@ -183,10 +183,16 @@ class _Greedy:
                 path.append((t, u, w))
                 u = t
             p, j = sources[u]
-            amount = min(self.cap[v, self.period_group[p]] - self.power[v, u], min(slack[j:]) / lay.eta,
-                         need / lay.eta, self.room[sink] - self.total[sink])
+            amount = min(
+                self.cap[v, self.period_group[p]] - self.power[v, u],
+                min(slack[j:]) / lay.eta,
+                need / lay.eta,
+                self.room[sink] - self.total[sink],
+            )
             for t, to, w in path:
-                amount = min(amount, self.power[w, t], self.cap[w, self.period_group[lay.period_of[w, to]]] - self.power[w, to])
+                amount = min(
+                    amount, self.power[w, t], self.cap[w, self.period_group[lay.period_of[w, to]]] - self.power[w, to]
+                )
             for t, to, w in path:
                 self.power[w, t] -= amount
                 self.power[w, to] += amount

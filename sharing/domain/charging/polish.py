@@ -65,7 +65,10 @@ def polish(layout: Layout, power: np.ndarray, period_charger: np.ndarray, rounds
             others = total[s:e] - own
             limit = layout.charger_cap(v, int(period_charger[p]))
             new = cheapest_fill(*slot_prices(layout, others, idx, limit), amount=amount, n=e - s)
-            if np.abs(new - own).max() > 1e-9 and _cost(layout, others, new, idx) <= _cost(layout, others, own, idx) + 1e-12:
+            if (
+                np.abs(new - own).max() > 1e-9
+                and _cost(layout, others, new, idx) <= _cost(layout, others, own, idx) + 1e-12
+            ):
                 power[v, s:e] = new
                 total[s:e] = others + new
                 changed = True

@@ -178,8 +178,9 @@ def price_series_tariff(
     if slot_starts[0] < edges[0] or slot_ends[-1] > edges[-1]:
         first = datetime.fromtimestamp(edges[0], start.tzinfo)
         last = datetime.fromtimestamp(edges[-1], start.tzinfo)
-        raise PlanningInputError("prices", f"the series covers {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}, "
-                                 "not the whole horizon")
+        raise PlanningInputError(
+            "prices", f"the series covers {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}, not the whole horizon"
+        )
     # integral of the step function at any time x: cumulative[i] + price[i] * (x - edges[i])
     cumulative = np.concatenate(([0.0], np.cumsum(price * np.diff(edges))))
 
