@@ -19,15 +19,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_bookings import _database  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from bench_bookings import _database
+from flask_migrate import upgrade
+from sqlalchemy import insert
 
-from sharing import create_app  # noqa: E402
-from sharing.extensions import db  # noqa: E402
-from sharing.models import Booking, Household, Site, User, Vehicle  # noqa: E402
-from sharing.security.passwords import hash_password  # noqa: E402
-from tests.conftest import csrf_token_from, make_test_config  # noqa: E402
+from sharing import create_app
+from sharing.extensions import db
+from sharing.models import Booking, Household, Site, User, Vehicle
+from sharing.security.passwords import hash_password
+from tests.conftest import csrf_token_from, make_test_config
 
 CARS = 20
 
@@ -57,7 +57,8 @@ def _populate() -> User:
                 user = rng.choice(users)
                 rows.append({"site_id": site.id, "vehicle_id": car.id, "user_id": user.id,
                              "household_id": user.household_id, "start_at": start,
-                             "end_at": start + timedelta(hours=3), "blocked_until": start + timedelta(hours=3, minutes=15),
+                             "end_at": start + timedelta(hours=3),
+                             "blocked_until": start + timedelta(hours=3, minutes=15),
                              "distance_km": 10, "status": "confirmed", "note": "", "sequence": 0,
                              "created_at": monday, "updated_at": monday})
     db.session.execute(insert(Booking), rows)

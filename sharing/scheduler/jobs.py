@@ -79,7 +79,7 @@ def replan_charging(app: Flask) -> int:
         for site in db.session.scalars(select(Site)).all():
             try:
                 windows += charging.replan(db.session, site).windows
-            except Exception:  # noqa: BLE001 - one site's bad data must not stop the others
+            except Exception:
                 db.session.rollback()
                 log.exception("charge planning failed for site %s", site.id)
         return windows
