@@ -271,17 +271,18 @@ def _check_steps(points: list[PricePoint], lines: list[int], errors: list[RowErr
         return None
     refused = {e.line for e in errors}
     gaps = [int((b.starts_at - a.starts_at).total_seconds() // 60) for a, b in pairwise(points)]
-    # rows with a refused row between them say nothing about the step, nor about a gap
-    adjacent = [not refused.intersection(range(a + 1, b)) for a, b in pairwise(lines)]
-    usual = [g for g, near in zip(gaps, adjacent, strict=True) if near and g in STEPS_MINUTES]
+    # refused rows between two rows may be the missing prices: they say nothing about the step,
+    # and a gap is only reported if it is larger than they can explain
+    between = [len(refused.intersection(range(a + 1, b))) for a, b in pairwise(lines)]
+    usual = [g for g, n in zip(gaps, between, strict=True) if not n and g in STEPS_MINUTES]
     if not usual:
         errors.append(RowError(None, "step_unsupported", {"minutes": statistics.mode(gaps)}))
         return None
     step = statistics.mode(usual)
-    for gap, near, line in zip(gaps, adjacent, lines[1:], strict=True):
-        if gap > step and near:
-            errors.append(RowError(line, "gap_before", {"missing": gap // step - 1}))
-        elif gap % step:
+    for gap, n, line in zip(gaps, between, lines[1:], strict=True):
+        if gap % step:
             errors.append(RowError(line, "step_irregular", {"minutes": gap, "step": step}))
+        elif gap // step - 1 > n:
+            errors.append(RowError(line, "gap_before", {"missing": gap // step - 1}))
     errors.sort(key=lambda e: (e.line or 0))
     return step

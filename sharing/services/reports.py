@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,7 +26,7 @@ RECHARGE_WINDOW = timedelta(hours=12)
 
 @dataclass(frozen=True)
 class Period:
-    """A local calendar period as an aware UTC interval."""
+    """A local calendar period as an interval of aware UTC datetimes."""
 
     label: str
     start: datetime
@@ -37,12 +37,16 @@ class Period:
         return (self.end - self.start).total_seconds() / 3600.0
 
 
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    # in UTC: arithmetic on two datetimes of the same zone would ignore a DST change in between
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
 def month_period(zone: ZoneInfo, month: date) -> Period:
     """The local calendar month that contains `month`."""
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return Period(first.strftime("%Y-%m"), datetime(first.year, first.month, 1, tzinfo=zone),
-                  datetime(following.year, following.month, 1, tzinfo=zone))
+    return Period(first.strftime("%Y-%m"), _local_midnight(first, zone), _local_midnight(following, zone))
 
 
 def week_periods(zone: ZoneInfo, month: Period) -> list[Period]:
@@ -50,11 +54,11 @@ def week_periods(zone: ZoneInfo, month: Period) -> list[Period]:
     local_start = month.start.astimezone(zone).date()
     monday = local_start - timedelta(days=local_start.weekday())
     weeks = []
-    while datetime(monday.year, monday.month, monday.day, tzinfo=zone) < month.end:
+    while _local_midnight(monday, zone) < month.end:
         following = monday + timedelta(days=7)
         iso = monday.isocalendar()
-        weeks.append(Period(f"{iso.year}-W{iso.week:02d}", datetime(monday.year, monday.month, monday.day, tzinfo=zone),
-                            datetime(following.year, following.month, following.day, tzinfo=zone)))
+        weeks.append(Period(f"{iso.year}-W{iso.week:02d}", _local_midnight(monday, zone),
+                            _local_midnight(following, zone)))
         monday = following
     return weeks
 

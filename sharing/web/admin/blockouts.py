@@ -72,9 +72,9 @@ def blockout_create():
         return _list_page(form, 422)
     vehicle, start, end, affected = checked
     try:
-        _, outcomes = blockout_service.create_blockout(
+        outcomes = blockout_service.create_blockout(
             db.session, current_user, vehicle, start=start, end=end, reason=form.reason.data,
-            choices=resolution_choices([a.booking.id for a in affected]), expected_ids=expected_ids())
+            choices=resolution_choices([a.booking.id for a in affected]), expected_ids=expected_ids())[1]
     except Invalid as error:
         apply_problems(form, error)
         return render_template("admin/blockouts/preview.html", form=form, vehicle=vehicle, start=start, end=end,

@@ -17,12 +17,11 @@ from .messages import decimal, euro, percent
 
 
 def _month() -> date:
-    """The month asked for (?month=YYYY-MM), else the last complete month."""
+    """The month asked for (?month=YYYY-MM), else the current one."""
     try:
         return datetime.strptime(request.args.get("month", ""), "%Y-%m").date()
     except ValueError:
-        today = datetime.now(site_zone()).date().replace(day=1)
-        return (today.replace(day=1) - date.resolution).replace(day=1)
+        return datetime.now(site_zone()).date().replace(day=1)
 
 
 def _shift(month: date, months: int) -> str:
@@ -52,7 +51,8 @@ def reports():
                        lambda h: euro(h.share.amount_eur if h.share else 0)),
     }
     return render_template("admin/reports/month.html", report=report, charts=charts, month=month.strftime("%Y-%m"),
-                           previous=_shift(month, -1), following=_shift(month, 1))
+                           previous=_shift(month, -1), following=_shift(month, 1),
+                           running=report.month.end > datetime.now(site_zone()))
 
 
 @bp.route("/reports/cost-split.csv")
