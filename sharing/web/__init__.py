@@ -36,7 +36,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the other parts of the app, each registering itself when present."""
     import importlib
 
-    for module_name in ("bookings", "fleet", "account", "admin", "api", "ops"):
+    for module_name in ("bookings", "fleet", "account", "admin", "charging", "api", "ops"):
         try:
             module = importlib.import_module(f"{__name__}.{module_name}")
         except ModuleNotFoundError as exc:
