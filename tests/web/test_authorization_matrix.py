@@ -99,6 +99,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin.vehicle_photo": Expect(LOGIN, OK, OK, OK, NOT_FOUND),
     # The administrators' area: all of it, now and later, for the site's administrators only.
     "admin.*": ADMIN_ONLY,
+    "charging.*": ADMIN_ONLY,
 }
 
 
