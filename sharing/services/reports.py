@@ -108,18 +108,24 @@ class MonthReport:
         return round(self.fixed_costs_eur + self.energy_cost_eur, 2)
 
 
-def driven_km(booking: Booking) -> float:
+#: The columns of a booking the report reads (plain rows: thousands of them per month).
+TRIP_COLUMNS = (Booking.vehicle_id, Booking.household_id, Booking.start_at, Booking.end_at, Booking.status,
+                Booking.returned_at, Booking.distance_km, Booking.odometer_start_km, Booking.odometer_end_km,
+                Booking.soc_start_percent, Booking.soc_end_percent)
+
+
+def driven_km(trip) -> float:
     """Kilometres of a finished trip: from the odometer, else the distance given when booking."""
-    if booking.odometer_start_km is not None and booking.odometer_end_km is not None:
-        return float(booking.odometer_end_km - booking.odometer_start_km)
-    return float(booking.distance_km or 0)
+    if trip.odometer_start_km is not None and trip.odometer_end_km is not None:
+        return float(trip.odometer_end_km - trip.odometer_start_km)
+    return float(trip.distance_km or 0)
 
 
-def trip_kwh(booking: Booking) -> float:
+def trip_kwh(trip, battery_kwh: float) -> float:
     """Energy a finished trip took out of the battery, from the state of charge at pick-up and return."""
-    if booking.soc_start_percent is None or booking.soc_end_percent is None:
+    if trip.soc_start_percent is None or trip.soc_end_percent is None:
         return 0.0
-    return max(0.0, booking.soc_start_percent - booking.soc_end_percent) / 100.0 * booking.vehicle.battery_kwh
+    return max(0.0, trip.soc_start_percent - trip.soc_end_percent) / 100.0 * battery_kwh
 
 
 def month_report(session: Session, site: Site, month: date) -> MonthReport:
@@ -128,9 +134,9 @@ def month_report(session: Session, site: Site, month: date) -> MonthReport:
     period = month_period(zone, month)
     weeks = week_periods(zone, period)
     span_start, span_end = min(period.start, weeks[0].start), max(period.end, weeks[-1].end)
-    bookings = list(session.scalars(select(Booking).where(
+    trips = session.execute(select(*TRIP_COLUMNS).where(
         Booking.site_id == site.id, Booking.status.in_(BOOKED), Booking.start_at < span_end,
-        Booking.end_at > span_start)))
+        Booking.end_at > span_start)).all()
     vehicles = list(session.scalars(select(Vehicle).where(Vehicle.site_id == site.id).order_by(Vehicle.name)))
     households = list(session.scalars(select(Household).where(Household.site_id == site.id).order_by(Household.name)))
     windows = list(session.scalars(select(ChargeWindow).where(
@@ -142,10 +148,11 @@ def month_report(session: Session, site: Site, month: date) -> MonthReport:
     homes = {h.id: HouseholdRow(h) for h in households}
     trip_energy: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))  # car -> household -> kWh
     trip_cost: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for b in bookings:
+    for b in trips:
         car, home = cars[b.vehicle_id], homes[b.household_id]
         for i, week in enumerate(weeks):
-            car.weekly[i] += overlap_hours(b.start_at, b.end_at, week.start, week.end)
+            if b.start_at < week.end and week.start < b.end_at:
+                car.weekly[i] += overlap_hours(b.start_at, b.end_at, week.start, week.end)
         hours = overlap_hours(b.start_at, b.end_at, period.start, period.end)
         if hours <= 0:
             continue
@@ -158,7 +165,7 @@ def month_report(session: Session, site: Site, month: date) -> MonthReport:
             km = driven_km(b)
             car.km += km
             home.km += km
-            kwh = trip_kwh(b)
+            kwh = trip_kwh(b, car.vehicle.battery_kwh)
             returned = b.returned_at or b.end_at
             trip_energy[b.vehicle_id][b.household_id] += kwh
             trip_cost[b.vehicle_id][b.household_id] += kwh * curve.mean(returned, returned + RECHARGE_WINDOW)

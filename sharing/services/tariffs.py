@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,70 +139,123 @@ def series_summary(session: Session, site: Site) -> SeriesSummary | None:
     return SeriesSummary(rows, first, last, low, float(mean), high, last_import)
 
 
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+def week_prices(table: list[dict], default: float) -> list[float]:
+    """The price of every local minute of the week (Monday 00:00 first) from a time-of-use table.
+
+    The first row that covers a minute wins; a row whose end is at or before its start runs past
+    midnight into the next day; minutes no row covers cost `default`.
+    """
+    prices: list[float | None] = [None] * MINUTES_PER_WEEK
+    for row in table:
+        start, end = parse_clock(row["from"]), parse_clock(row["to"])
+        first = start.hour * 60 + start.minute
+        length = (end.hour * 60 + end.minute - first) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        for day in row["weekdays"]:
+            for minute in range(day * MINUTES_PER_DAY + first, day * MINUTES_PER_DAY + first + length):
+                if prices[minute % MINUTES_PER_WEEK] is None:
+                    prices[minute % MINUTES_PER_WEEK] = row["eur_per_kwh"]
+    return [default if p is None else p for p in prices]
+
+
 @dataclass
 class PriceCurve:
-    """The price in euro per kWh at any moment of a period, from the site's tariff."""
+    """The price in euro per kWh at any moment, and its mean over any interval, from the site's tariff.
+
+    Means are exact integrals of the step function, answered from prefix sums: a report asks for
+    thousands of them.
+    """
 
     kind: str
     flat: float
     zone: ZoneInfo
-    table: list[dict] = field(default_factory=list)
-    starts: list[datetime] = field(default_factory=list)
+    #: time-of-use: price per minute of the week, and its running sum over two weeks (for wrap-around)
+    week: list[float] = field(default_factory=list)
+    week_sum: list[float] = field(default_factory=list)
+    #: series: segment starts and ends (UTC timestamps), prices, and the integral up to each start
+    starts: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
     prices: list[float] = field(default_factory=list)
-    step: timedelta = timedelta(hours=1)
+    integral: list[float] = field(default_factory=list)
 
     def at(self, moment: datetime) -> float:
         """The price that applies at this moment."""
+        if self.kind == "time_of_use":
+            return self.week[_minute_of_week(moment.astimezone(self.zone))]
         if self.kind == "series" and self.starts:
-            i = bisect.bisect_right(self.starts, moment) - 1
-            if i >= 0 and moment < self.starts[i] + (self.starts[i + 1] - self.starts[i]
-                                                     if i + 1 < len(self.starts) else self.step):
+            t = moment.timestamp()
+            i = bisect.bisect_right(self.starts, t) - 1
+            if i >= 0 and t < self.ends[i]:
                 return self.prices[i]
-        elif self.kind == "time_of_use":
-            return _table_price(self.table, moment.astimezone(self.zone), self.flat)
         return self.flat
 
     def mean(self, start: datetime, end: datetime) -> float:
-        """The time-weighted mean price over [start, end), sampled per quarter hour."""
-        if self.kind == "flat" or end <= start:
-            return self.flat
-        total = weight = 0.0
-        moment = start
-        while moment < end:
-            step_end = min(end, moment + QUARTER)
-            seconds = (step_end - moment).total_seconds()
-            total += self.at(moment) * seconds
-            weight += seconds
-            moment = step_end
-        return total / weight
+        """The time-weighted mean price over [start, end)."""
+        if end <= start:
+            return self.at(start)
+        if self.kind == "series" and self.starts:
+            seconds = end.timestamp() - start.timestamp()
+            return (self._series_integral(end.timestamp()) - self._series_integral(start.timestamp())) / seconds
+        if self.kind == "time_of_use":
+            local_start, local_end = start.astimezone(self.zone), end.astimezone(self.zone)
+            minutes = int((end - start).total_seconds() // 60)
+            if local_start.utcoffset() != local_end.utcoffset() or not 0 < minutes <= MINUTES_PER_WEEK:
+                return _sampled_mean(self, start, end)  # a clock change inside: walk it quarter by quarter
+            first = _minute_of_week(local_start)
+            return (self.week_sum[first + minutes] - self.week_sum[first]) / minutes
+        return self.flat
+
+    def _series_integral(self, t: float) -> float:
+        """∫ price dt from the first segment's start to t (negative before it); flat outside the segments."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return self.flat * (t - self.starts[0])
+        covered = min(t, self.ends[i]) - self.starts[i]
+        return self.integral[i] + self.prices[i] * covered + self.flat * max(0.0, t - self.ends[i])
 
 
-def _table_price(table: list[dict], local: datetime, default: float) -> float:
-    clock = local.time().replace(tzinfo=None)
-    for row in table:
-        start, end = parse_clock(row["from"]), parse_clock(row["to"])
-        days = row["weekdays"]
-        if start < end:
-            if local.weekday() in days and start <= clock < end:
-                return row["eur_per_kwh"]
-        elif (local.weekday() in days and clock >= start) or ((local.weekday() - 1) % 7 in days and clock < end):
-            return row["eur_per_kwh"]
-    return default
+def _minute_of_week(local: datetime) -> int:
+    return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
+
+
+def _sampled_mean(curve: PriceCurve, start: datetime, end: datetime) -> float:
+    total = 0.0
+    moment = start
+    while moment < end:
+        step_end = min(end, moment + QUARTER)
+        total += curve.at(moment) * (step_end - moment).total_seconds()
+        moment = step_end
+    return total / (end - start).total_seconds()
+
+
+def _series_curve(curve: PriceCurve, rows: list[TariffPrice]) -> None:
+    starts = [r.starts_at.timestamp() for r in rows]
+    step = min((b - a for a, b in pairwise(starts)), default=3600.0)
+    curve.starts, curve.prices = starts, [r.eur_per_kwh for r in rows]
+    # a price holds for one step, or until the next price if that comes sooner; gaps cost the flat price
+    curve.ends = [min(s + step, n) for s, n in zip(starts, [*starts[1:], float("inf")], strict=True)]
+    running, curve.integral = 0.0, []
+    for i, s in enumerate(starts):
+        if i:
+            running += curve.prices[i - 1] * (curve.ends[i - 1] - starts[i - 1]) + curve.flat * (s - curve.ends[i - 1])
+        curve.integral.append(running)
 
 
 def load_curve(session: Session, site: Site, start: datetime, end: datetime) -> PriceCurve:
-    """The site's prices for [start, end) in one query."""
-    curve = PriceCurve(site.tariff_kind, site.tariff_flat_eur_per_kwh, ZoneInfo(site.timezone),
-                       table=list(site.tariff_table or []))
-    if site.tariff_kind == "series":
+    """The site's prices for [start, end) (one or two queries)."""
+    curve = PriceCurve(site.tariff_kind, site.tariff_flat_eur_per_kwh, ZoneInfo(site.timezone))
+    if site.tariff_kind == "time_of_use":
+        curve.week = week_prices(list(site.tariff_table or []), site.tariff_flat_eur_per_kwh)
+        curve.week_sum = [0.0, *accumulate(curve.week + curve.week)]
+    elif site.tariff_kind == "series":
         window = select(TariffPrice).where(TariffPrice.site_id == site.id)
         before = session.scalar(window.where(TariffPrice.starts_at <= start)
                                 .order_by(TariffPrice.starts_at.desc()).limit(1))
         rows = ([before] if before else []) + list(session.scalars(
             window.where(TariffPrice.starts_at > start, TariffPrice.starts_at < end + timedelta(days=1))
             .order_by(TariffPrice.starts_at)))
-        curve.starts = [r.starts_at for r in rows]
-        curve.prices = [r.eur_per_kwh for r in rows]
-        if len(rows) >= 2:
-            curve.step = min(b - a for a, b in pairwise(curve.starts))
+        _series_curve(curve, rows)
     return curve
