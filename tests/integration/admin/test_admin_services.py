@@ -166,3 +166,14 @@ def test_batch_progress_follows_the_outbox(session, admin, app):
     progress = bulk_invite.batch_progress(session, batch)
     assert (progress.count("sent"), progress.count("pending"), progress.done) == (1, 1, False)
     assert session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all() == ["sent", "pending"]
+
+
+def test_a_month_missing_between_two_imports_costs_the_flat_price(session, admin, site):
+    for day in ("01", "03"):
+        text = "time;price\n" + "\n".join(f"2025-03-{day} {h:02d}:00;10" for h in range(24))
+        tariffs.import_series(session, admin, parse_price_csv(text, BERLIN, unit="ct_per_kwh"), unit="ct_per_kwh",
+                              fee_eur_per_kwh=0.0, filename=f"{day}.csv")
+    start = datetime(2025, 3, 1, 0, tzinfo=BERLIN).astimezone(UTC)
+    curve = tariffs.load_curve(session, site, start, start + timedelta(days=3))
+    assert curve.at(start + timedelta(days=1, hours=5)) == site.tariff_flat_eur_per_kwh  # 2 March: no prices
+    assert curve.mean(start, start + timedelta(days=3)) == pytest.approx((0.1 * 2 + site.tariff_flat_eur_per_kwh) / 3)
