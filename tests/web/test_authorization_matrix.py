@@ -89,8 +89,6 @@ EXPECTATIONS: dict[str, Expect] = {
     "bookings.series": LOGGED_IN,
     "bookings.join_waitlist": LOGGED_IN,
     "bookings.take_suggestion": LOGGED_IN,
-    "bookings.live_check": LOGGED_IN,
-    "bookings.series": LOGGED_IN,
     "bookings.change": OWN_HOUSEHOLD,
     "bookings.cancel": OWN_HOUSEHOLD,
     "bookings.extend": OWN_HOUSEHOLD,
