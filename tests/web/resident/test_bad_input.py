@@ -25,7 +25,7 @@ def booking_setup(client, resident, make_vehicle, make_booking_row):
 
 @pytest.mark.parametrize("value", GARBAGE)
 def test_garbage_never_500(booking_setup, value):
-    client, car, booking = booking_setup
+    client, _car, booking = booking_setup
     token = get_csrf(client, "/book")
     posts = {
         "/book": ["vehicle_id", "start_date", "start_time", "end_date", "end_time", "distance_km", "note"],
