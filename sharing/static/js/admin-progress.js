@@ -16,6 +16,9 @@
     if (status.done && form) { form.hidden = true; }
   }
 
+  var progressed = -1;
+  var stalls = 0;
+
   function step() {
     if (!form) { return; }
     fetch(form.action, {method: "POST", body: new FormData(form), headers: {"Accept": "application/json"},
@@ -23,7 +26,12 @@
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
       .then(function (status) {
         show(status);
-        if (!status.done) { window.setTimeout(step, 500); }
+        var now = status.sent + status.failed;
+        // older mails of the outbox go first; stop after a few rounds without progress for this batch
+        // (its mails then wait for a retry later): the button stays
+        stalls = now > progressed ? 0 : stalls + 1;
+        progressed = now;
+        if (!status.done && stalls < 3) { window.setTimeout(step, 500); }
       })
       .catch(function () { /* the button still works */ });
   }

@@ -57,9 +57,12 @@ def blockout_preview():
     checked = _checked(form)
     if checked is None:
         return _list_page(form, 422)
-    vehicle, start, end, affected = checked
+    return _preview_page(form, *checked)
+
+
+def _preview_page(form: BlockoutForm, vehicle, start, end, affected, status: int = 200):
     return render_template("admin/blockouts/preview.html", form=form, vehicle=vehicle, start=start, end=end,
-                           affected=affected)
+                           affected=affected), status
 
 
 @bp.route("/blockouts/create", methods=["POST"])
@@ -77,8 +80,7 @@ def blockout_create():
             choices=resolution_choices([a.booking.id for a in affected]), expected_ids=expected_ids())[1]
     except Invalid as error:
         apply_problems(form, error)
-        return render_template("admin/blockouts/preview.html", form=form, vehicle=vehicle, start=start, end=end,
-                               affected=affected), 422
+        return _preview_page(form, vehicle, start, end, affected, 422)
     flash(_("The blockout of %(car)s is saved.", car=vehicle.name), "success")
     return render_template("admin/outcomes.html", outcomes=outcomes, vehicle=vehicle, section="blockouts",
                            title=_("Blockout saved"), back=url_for("admin.blockouts"))

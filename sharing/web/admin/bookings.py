@@ -53,10 +53,19 @@ def bookings_list():
     return render_template("admin/bookings/list.html", filters=form, page=paginate(query))
 
 
-def _rejected(form, error: BookingRejected) -> None:
-    zone = site_zone()
-    form.form_errors.extend(reason_message(r, zone) for r in error.reasons)
-    form.suggestions = [suggestion_label(s, zone) for s in (error.suggestions.all() if error.suggestions else [])]
+def _attempt(form, action):
+    """Run a booking use case; if it is refused, every reason goes onto the form and None is returned."""
+    try:
+        return action()
+    except Invalid as error:
+        apply_problems(form, error)
+    except BookingRejected as error:
+        zone = site_zone()
+        form.form_errors.extend(reason_message(r, zone) for r in error.reasons)
+        form.suggestions = [suggestion_label(s, zone) for s in (error.suggestions.all() if error.suggestions else [])]
+    except bookings.BookingActionNotAllowed as error:
+        form.form_errors.append(action_message(error.code))
+    return None
 
 
 @bp.route("/bookings/new", methods=["GET", "POST"])
@@ -67,18 +76,11 @@ def booking_new():
     form.user_id.choices, form.vehicle_id.choices = resident_choices(), vehicle_choices()
     if form.validate_on_submit():
         person = get_in_site_or_404(User, form.user_id.data)
-        try:
-            booking = bookings.create_booking(
-                db.session, current_user, vehicle_id=form.vehicle_id.data, start=to_utc(form.start.data, "start"),
-                end=to_utc(form.end.data, "end"), distance_km=form.distance_km.data or 0, note=form.note.data or "",
-                on_behalf_of=person)
-        except Invalid as error:
-            apply_problems(form, error)
-        except BookingRejected as error:
-            _rejected(form, error)
-        except bookings.BookingActionNotAllowed as error:
-            form.form_errors.append(action_message(error.code))
-        else:
+        booking = _attempt(form, lambda: bookings.create_booking(
+            db.session, current_user, vehicle_id=form.vehicle_id.data, start=to_utc(form.start.data, "start"),
+            end=to_utc(form.end.data, "end"), distance_km=form.distance_km.data or 0, note=form.note.data or "",
+            on_behalf_of=person))
+        if booking is not None:
             flash(_("Booked for %(name)s.", name=person.name), "success")
             return redirect(url_for("admin.booking_detail", booking_id=booking.id))
     failed = bool(form.errors or form.form_errors)
@@ -119,20 +121,11 @@ def booking_move(booking_id: int):
     booking = _booking(booking_id)
     form = MoveBookingForm()
     form.vehicle_id.choices = vehicle_choices()
-    if form.validate_on_submit():
-        try:
-            affected_bookings.move_with_reason(
-                db.session, current_user, booking.id, vehicle_id=form.vehicle_id.data,
-                start=to_utc(form.start.data, "start"), end=to_utc(form.end.data, "end"), reason=form.reason.data)
-        except Invalid as error:
-            apply_problems(form, error)
-        except BookingRejected as error:
-            _rejected(form, error)
-        except bookings.BookingActionNotAllowed as error:
-            form.form_errors.append(action_message(error.code))
-        else:
-            flash(_("The booking is moved and the household is told."), "success")
-            return redirect(url_for("admin.booking_detail", booking_id=booking.id))
+    if form.validate_on_submit() and _attempt(form, lambda: affected_bookings.move_with_reason(
+            db.session, current_user, booking.id, vehicle_id=form.vehicle_id.data,
+            start=to_utc(form.start.data, "start"), end=to_utc(form.end.data, "end"), reason=form.reason.data)):
+        flash(_("The booking is moved and the household is told."), "success")
+        return redirect(url_for("admin.booking_detail", booking_id=booking.id))
     return _detail(_booking(booking_id), 422, move_form=form)
 
 
@@ -142,14 +135,10 @@ def booking_cancel(booking_id: int):
     """Cancel a booking with a reason the resident reads."""
     booking = _booking(booking_id)
     form = CancelBookingForm()
-    if form.validate_on_submit():
-        try:
-            bookings.cancel_booking(db.session, current_user, booking.id, reason=form.reason.data)
-        except bookings.BookingActionNotAllowed as error:
-            form.form_errors.append(action_message(error.code))
-        else:
-            flash(_("The booking is cancelled and the household is told."), "success")
-            return redirect(url_for("admin.booking_detail", booking_id=booking.id))
+    if form.validate_on_submit() and _attempt(form, lambda: bookings.cancel_booking(
+            db.session, current_user, booking.id, reason=form.reason.data)):
+        flash(_("The booking is cancelled and the household is told."), "success")
+        return redirect(url_for("admin.booking_detail", booking_id=booking.id))
     return _detail(booking, 422, cancel_form=form)
 
 
