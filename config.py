@@ -91,7 +91,11 @@ class Config:
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 60)
     SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 30)
     LOG_JSON = _env_bool("LOG_JSON", False)
+    #: "text" or "json" (one JSON object per line, with the request id); LOG_JSON=true means json too.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if LOG_JSON else "text").strip().lower()
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    #: Finished bookings older than this many days lose what points to a person (0: keep them as they are).
+    BOOKING_RETENTION_DAYS = _env_int("BOOKING_RETENTION_DAYS", 0)
     PREFERRED_URL_SCHEME = "http"
     #: Test-only switch that lets the race tests prove the database guard is what saves us.
     BOOKING_DB_GUARD = True

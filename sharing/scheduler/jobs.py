@@ -91,3 +91,11 @@ def drive_chargers(app: Flask, tick: timedelta) -> int:
 
     with app.app_context():
         return charging.advance_simulated_charging(db.session, since=utcnow() - tick)
+
+
+def apply_retention(app: Flask) -> int:
+    """Anonymise bookings older than BOOKING_RETENTION_DAYS (daily; nothing when it is 0)."""
+    from ..services import privacy
+
+    with app.app_context():
+        return privacy.apply_retention(db.session, days=app.config.get("BOOKING_RETENTION_DAYS", 0))

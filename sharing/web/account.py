@@ -98,3 +98,45 @@ def calendar_feed(token: str):
     body = ical.feed(rows, db.session.get(Site, user.site_id))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="quartierauto.ics"', "Cache-Control": "private, max-age=300"})
+
+
+# --- Privacy (GDPR): the own data as a download, and deleting the own account ---------------------
+
+
+@bp.route("/account/my-data.json")
+@login_required
+def export_data():
+    """Everything stored about the resident, as a JSON download."""
+    import json
+
+    from ..services import privacy
+
+    body = json.dumps(privacy.export_user_data(db.session, current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="quartierauto-my-data.json"', "Cache-Control": "no-store"})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Confirm with the password; future bookings are cancelled, past ones stay anonymised."""
+    from flask_login import logout_user
+
+    from ..services import privacy
+    from .forms_privacy import DeleteAccountForm, account_deleted_message, deletion_refused_message
+
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(db.session, current_user, form.password.data)
+        except AccountError as error:
+            if error.field == "password":
+                form.password.errors = [account_error_message(error.code)]
+            else:
+                form.form_errors.append(deletion_refused_message(error.code))
+        else:
+            logout_user()
+            session.clear()
+            flash(account_deleted_message(), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("account/delete.html", form=form), 422 if form.errors else 200

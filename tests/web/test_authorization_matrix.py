@@ -82,6 +82,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "account.settings": LOGGED_IN,
     "account.change_password": LOGGED_IN,
     "account.regenerate_feed": LOGGED_IN,
+    "account.export_data": LOGGED_IN,  # GDPR download of the own data
+    "account.delete_account": LOGGED_IN,  # without password and confirmation: 422
     "fleet.overview": LOGGED_IN,
     "bookings.new": LOGGED_IN,
     "bookings.mine": LOGGED_IN,
