@@ -102,6 +102,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # The administrators' area: all of it, now and later, for the site's administrators only.
     "admin.*": ADMIN_ONLY,
     "charging.*": ADMIN_ONLY,
+    # JSON API: its description is public; everything else takes a Bearer token and ignores the session
+    # cookie (so 401 for every role here). Per-role rules with tokens: tests/api/test_api_authorization.py.
+    "api.openapi_json": PUBLIC,
+    "api.docs": PUBLIC,
+    "api.*": Expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
 }
 
 
