@@ -9,8 +9,9 @@ import numpy as np
 from .layout import POWER_EPS, Layout, build_layout
 from .model import BookingOutcome, Plan, PlanningInputError, Problem, Window
 
-#: Shortfalls below this (kWh) are solver noise, far inside the format's 1e-4 kWh tolerance.
-SHORTFALL_EPS = 1e-6
+#: Shortfalls below this (kWh) are solver noise and the rounding of powers to 1e-6 kW over many slots,
+#: inside the format's 1e-4 kWh tolerance: such a booking counts as served.
+SHORTFALL_EPS = 5e-5
 #: Powers are stated to this many decimals (0.001 W).
 POWER_DECIMALS = 6
 

@@ -16,7 +16,9 @@ from .lpmodel import ChargeModel
 from .model import Plan, Problem
 from .polish import polish
 
-#: Slack on the optimal shortfall when phase 2 minimises cost (kWh); solver tolerances are ~1e-7.
+#: Slack on the optimal shortfall when phase 2 minimises cost (kWh): first tight (the solver's
+#: tolerances are ~1e-7, and a larger slack lets the cost phase trade charge for money), then wider.
+TIGHT_SLACK = 2e-7
 SHORTFALL_SLACK = 1e-5
 
 
@@ -101,10 +103,16 @@ def solve_exact(problem: Problem, time_limit_s: float = 60.0, start: Plan | None
         if res is None:
             return fallback.with_method("heuristic", notes=("the optimiser found no plan in time",))
         optimal = res.status == 0
-        target = min(float(res.fun), fallback.total_shortfall_kwh) + SHORTFALL_SLACK
+        best = min(float(res.fun), fallback.total_shortfall_kwh)
+        # with everything served, the cost phase must not buy savings with a sliver of shortfall
+        target = 0.0 if best <= SHORTFALL_EPS else best + TIGHT_SLACK
     same_service = fallback.total_shortfall_kwh <= target + SHORTFALL_SLACK
     cost_cap = fallback.cost_eur + 1e-6 * max(1.0, abs(fallback.cost_eur)) if scarce and same_service else None
     res, honest = _run(model, "cost", scarce, honest, deadline, shortfall_cap=target, cost_cap=cost_cap)
+    if res is None and 0 < target < fallback.total_shortfall_kwh and time.monotonic() < deadline:
+        # the tight cap can be infeasible within the solver's tolerances: allow a little more
+        target += SHORTFALL_SLACK
+        res, honest = _run(model, "cost", scarce, honest, deadline, shortfall_cap=target, cost_cap=cost_cap)
     if res is None:
         return fallback.with_method("heuristic", notes=("the optimiser found nothing better in time",))
     extracted = _extract(model, res.x, own)
