@@ -23,6 +23,9 @@ def create_app(config: Any = None) -> Flask:
     else:
         app.config.from_object(config)
     _check_production_secret(app)
+    from .logging_setup import configure_logging
+
+    configure_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import i18n

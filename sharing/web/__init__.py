@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
+from ..logging_setup import request_id_from
 from ..models import User
 
 
@@ -24,7 +23,7 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers)  # the proxy's id if well-formed, else a new one
 
     @app.after_request
     def _headers(response):
