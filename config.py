@@ -97,6 +97,9 @@ class Config:
     #: Finished bookings older than this many days lose what points to a person (0: keep them as they are).
     BOOKING_RETENTION_DAYS = _env_int("BOOKING_RETENTION_DAYS", 0)
     PREFERRED_URL_SCHEME = "http"
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (nginx: 1).
+    #: Without it every client has the proxy's address and the login throttle counts them all as one.
+    PROXY_FIX_HOPS = _env_int("PROXY_FIX_HOPS", 0)
     #: Test-only switch that lets the race tests prove the database guard is what saves us.
     BOOKING_DB_GUARD = True
 

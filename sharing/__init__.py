@@ -26,6 +26,7 @@ def create_app(config: Any = None) -> Flask:
     from .logging_setup import configure_logging
 
     configure_logging(app)
+    _trust_proxy(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import i18n
@@ -69,6 +70,15 @@ def _maybe_start_embedded_scheduler(app: Flask) -> None:
     from .scheduler.runner import start_embedded
 
     start_embedded(app)
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind nginx: client address, scheme and host from the proxy's X-Forwarded-* headers."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _check_production_secret(app: Flask) -> None:
