@@ -58,6 +58,7 @@ def retention_command() -> None:
     from .services import privacy
 
     days = current_app.config.get("BOOKING_RETENTION_DAYS", 0)
-    count = privacy.apply_retention(db.session, days=days)
+    count = privacy.apply_retention(db.session, days=days,
+                                    photo_folder=privacy.photo_folder(current_app.instance_path))
     click.echo(f"anonymised {count} bookings older than {days} days" if days else
                "BOOKING_RETENTION_DAYS is 0: bookings are kept")

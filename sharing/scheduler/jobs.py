@@ -98,4 +98,5 @@ def apply_retention(app: Flask) -> int:
     from ..services import privacy
 
     with app.app_context():
-        return privacy.apply_retention(db.session, days=app.config.get("BOOKING_RETENTION_DAYS", 0))
+        return privacy.apply_retention(db.session, days=app.config.get("BOOKING_RETENTION_DAYS", 0),
+                                       photo_folder=privacy.photo_folder(app.instance_path))

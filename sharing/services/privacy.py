@@ -7,6 +7,7 @@ without anything that points to the person (booker, notes, cancel reasons, retur
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -72,7 +73,8 @@ def export_user_data(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def delete_account(session: Session, user: User, password: str, *, now: datetime | None = None) -> int:
+def delete_account(session: Session, user: User, password: str, *, now: datetime | None = None,
+                   photo_folder: Path | None = None) -> int:
     """Delete the own account after checking the password; returns how many future bookings were cancelled.
 
     Future bookings are cancelled (the slot is offered to the waiting list), past ones stay with the
@@ -91,6 +93,7 @@ def delete_account(session: Session, user: User, password: str, *, now: datetime
         session.rollback()
         raise AccountError("car_in_use")
     cancelled = _cancel_future_bookings(session, user, now)
+    photos = _photos(session, Booking.user_id == user.id)
     session.execute(update(Booking).where(Booking.user_id == user.id).values(**PERSONAL_BOOKING_FIELDS))
     session.execute(update(RecurringSeries).where(RecurringSeries.user_id == user.id).values(user_id=None, note=""))
     session.execute(delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
@@ -104,6 +107,7 @@ def delete_account(session: Session, user: User, password: str, *, now: datetime
     audit.record(session, actor=None, action="user.delete_own", obj=user, site_id=user.site_id,
                  after={"cancelled_bookings": cancelled})
     session.commit()
+    _remove_photos(photo_folder, photos)
     return cancelled
 
 
@@ -137,7 +141,27 @@ def _anonymise_user(user: User, now: datetime) -> None:
     user.calendar_token = new_calendar_token()
 
 
-def apply_retention(session: Session, *, days: int, now: datetime | None = None) -> int:
+def photo_folder(instance_path: str) -> Path:
+    """Where return photos are stored (see web/trips.py)."""
+    return Path(instance_path) / "uploads" / "returns"
+
+
+def _photos(session: Session, condition) -> list[str]:
+    return list(session.scalars(select(Booking.return_photo_filename).where(
+        condition, Booking.return_photo_filename.is_not(None))))
+
+
+def _remove_photos(folder: Path | None, names: list[str]) -> None:
+    """Delete return photos (after the commit: a failed transaction keeps them)."""
+    if folder is None:
+        return
+    for name in names:
+        if "/" not in name and "\\" not in name and not name.startswith("."):
+            (Path(folder) / name).unlink(missing_ok=True)
+
+
+def apply_retention(session: Session, *, days: int, now: datetime | None = None,
+                    photo_folder: Path | None = None) -> int:
     """Anonymise finished bookings that ended more than `days` ago (0: keep everything); commits."""
     if days <= 0:
         return 0
@@ -146,12 +170,13 @@ def apply_retention(session: Session, *, days: int, now: datetime | None = None)
     personal = or_(Booking.user_id.is_not(None), Booking.note != "", Booking.cancel_reason.is_not(None),
                    Booking.cancelled_by_id.is_not(None), Booking.decided_by_id.is_not(None),
                    Booking.damage_note.is_not(None), Booking.return_photo_filename.is_not(None))
-    result = session.execute(update(Booking).where(
-        Booking.end_at < cutoff, Booking.status.not_in(("pending", "confirmed", "active")), personal)
-        .values(**PERSONAL_BOOKING_FIELDS))
+    old = (Booking.end_at < cutoff) & Booking.status.not_in(("pending", "confirmed", "active")) & personal
+    photos = _photos(session, old)
+    result = session.execute(update(Booking).where(old).values(**PERSONAL_BOOKING_FIELDS))
     count = result.rowcount or 0
     if count:
         audit.record(session, actor=None, action="booking.retention", object_type="booking", site_id=None,
                      after={"anonymised": count, "ended_before": cutoff.isoformat()})
     session.commit()
+    _remove_photos(photo_folder, photos)
     return count

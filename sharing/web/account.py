@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -128,7 +128,8 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            privacy.delete_account(db.session, current_user, form.password.data)
+            privacy.delete_account(db.session, current_user, form.password.data,
+                                   photo_folder=privacy.photo_folder(current_app.instance_path))
         except AccountError as error:
             if error.field == "password":
                 form.password.errors = [account_error_message(error.code)]

@@ -111,3 +111,13 @@ def test_retention_anonymises_only_old_finished_bookings(app, session, runner, r
     assert (old.user_id, old.note, old.household_id) == (None, "", resident.household_id)
     assert (recent.user_id, recent.note) == (resident.id, "neu")
     assert privacy.apply_retention(session, days=365) == 0  # nothing left to do: idempotent
+
+
+def test_retention_removes_the_return_photo(session, resident, make_vehicle, make_booking_row, tmp_path):
+    now = utcnow().replace(microsecond=0)
+    photo = tmp_path / "7-abc.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg")
+    make_booking_row(vehicle=make_vehicle(), user=resident, start=now - timedelta(days=100),
+                     end=now - timedelta(days=100, hours=-1), status="completed", return_photo_filename=photo.name)
+    assert privacy.apply_retention(session, days=30, photo_folder=tmp_path) == 1
+    assert not photo.exists()
