@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
-from jinja2 import TemplateNotFound
+from jinja2 import Template, TemplateNotFound
 from sqlalchemy.orm import Session
 
 from .models import User
@@ -20,6 +20,24 @@ def external_url(endpoint: str, **values: Any) -> str:
     host, _, script = rest.partition("/")
     adapter = current_app.url_map.bind(host, script_name="/" + script if script else "/", url_scheme=scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def _email_template(name: str, *, optional: bool = False) -> Template | None:
+    """An e-mail template, rendered without the page context processors (mails need no request, no forms).
+
+    Missing optional templates are remembered: Jinja looks for them on disk again on every call,
+    and a booking's confirmation is rendered inside the booking's transaction.
+    """
+    missing = current_app.extensions.setdefault("quartierauto_missing_templates", set())
+    if optional and name in missing:
+        return None
+    try:
+        return current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        if not optional:
+            raise
+        missing.add(name)  # a plain-text mail is fine
+        return None
 
 
 def notify_user(
@@ -42,11 +60,9 @@ def notify_user(
         return
     with force_locale(user.language):
         subject_text = str(subject)
-        body_text = render_template(f"email/{template}.txt", user=user, **context)
-        try:
-            body_html = render_template(f"email/{template}.html", user=user, subject=subject_text, **context)
-        except TemplateNotFound:  # a plain-text mail is fine
-            body_html = None
+        body_text = _email_template(f"email/{template}.txt").render(user=user, **context)
+        html = _email_template(f"email/{template}.html", optional=True)
+        body_html = html.render(user=user, subject=subject_text, **context) if html is not None else None
     outbox.enqueue(
         session,
         to=user.email,

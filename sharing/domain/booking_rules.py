@@ -101,6 +101,8 @@ class RuleContext:
     household_bookings: Sequence[BusyInterval] = ()
     blockouts: Sequence[BlockoutFacts] = ()
     energy_check: EnergyCheck | None = None
+    #: The car's trips before the request, if the caller summed them (else taken from vehicle_bookings).
+    trips_before: TripsBefore | None = None
 
 
 @dataclass
@@ -211,21 +213,22 @@ def max_hours_in_any_window(existing: Sequence[TimeSlot], new: TimeSlot, length:
     The maximum of a sum of overlaps is reached with a window starting at some booking's
     start or ending at some booking's end, so only those candidates are tried.
     """
-    # Only bookings within one window length of the new one can share a window with it.
-    slots = [s for s in existing if s.end > new.start - length and s.start < new.end + length] + [new]
-    candidates = {s.start for s in slots} | {s.end - length for s in slots}
+    # Only bookings within one window length of the new one can share a window with it. Work in
+    # seconds since the new start: plain float arithmetic, as this runs for every candidate slot.
+    origin, span = new.start, length.total_seconds()
+    slots = [((s.start - origin).total_seconds(), (s.end - origin).total_seconds())
+             for s in existing if s.end > new.start - length and s.start < new.end + length]
+    new_end = (new.end - origin).total_seconds()
+    slots.append((0.0, new_end))
+    candidates = {start for start, _ in slots} | {end - span for _, end in slots}
     best = 0.0
     for window_start in candidates:
-        window = TimeSlot(window_start, window_start + length)
-        if not overlaps(window, new):
+        window_end = window_start + span
+        if window_end <= 0.0 or window_start >= new_end:  # the window must overlap the new booking
             continue
-        total = sum(_overlap_seconds(window, s) for s in slots)
-        best = max(best, total / 3600)
-    return best
-
-
-def _overlap_seconds(a: TimeSlot, b: TimeSlot) -> float:
-    return max(0.0, (min(a.end, b.end) - max(a.start, b.start)).total_seconds())
+        total = sum(max(0.0, min(window_end, end) - max(window_start, start)) for start, end in slots)
+        best = max(best, total)
+    return best / 3600
 
 
 def energy_needed_kwh(vehicle: VehicleFacts, distance_km: float, rules: BookingRules) -> float:
@@ -233,12 +236,29 @@ def energy_needed_kwh(vehicle: VehicleFacts, distance_km: float, rules: BookingR
     return vehicle.trip_energy_kwh(distance_km) + vehicle.battery_kwh * rules.reserve_percent / 100.0
 
 
+@dataclass(frozen=True)
+class TripsBefore:
+    """A car's other trips between now and a request's start: hours on the road and kilometres."""
+
+    driving_hours: float = 0.0
+    distance_km: float = 0.0
+
+
+def trips_before(request: BookingRequest, ctx: RuleContext) -> TripsBefore:
+    """The car's trips that end after now and by the request's start (the one being changed excluded)."""
+    earlier = [b for b in ctx.vehicle_bookings
+               if b.booking_id != request.exclude_booking_id and ctx.now < b.slot.end <= request.slot.start]
+    driving = sum((b.slot.end - max(b.slot.start, ctx.now)).total_seconds() for b in earlier) / 3600
+    return TripsBefore(driving, sum(b.distance_km for b in earlier))
+
+
 def energy_check(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
     """Whether the car can have enough charge at pickup (without a charge plan).
 
     Available = today's charge plus charging at the car's full power while it stands
     before the start, less the energy of its other trips before then — a simple upper
-    estimate the charge planner replaces with its plan.
+    estimate the charge planner replaces with its plan. The trips come from
+    `ctx.trips_before` when the caller summed them already (suggestions for many cars).
     """
     vehicle = ctx.vehicle
     needed = energy_needed_kwh(vehicle, request.distance_km, ctx.rules)
@@ -246,14 +266,11 @@ def energy_check(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
         max_km = max(0, int((vehicle.battery_kwh * (1 - ctx.rules.reserve_percent / 100))
                             / vehicle.consumption_kwh_per_100km * 100))
         return [Reason("distance_exceeds_range", field="distance_km", params={"max_km": max_km})]
-    earlier = [b for b in ctx.vehicle_bookings
-               if b.booking_id != request.exclude_booking_id and ctx.now < b.slot.end <= request.slot.start]
-    driving = sum((min(b.slot.end, request.slot.start) - max(b.slot.start, ctx.now)).total_seconds()
-                  for b in earlier) / 3600
-    parked_hours = max(0.0, (request.slot.start - ctx.now).total_seconds() / 3600 - driving)
+    trips = ctx.trips_before if ctx.trips_before is not None else trips_before(request, ctx)
+    parked_hours = max(0.0, (request.slot.start - ctx.now).total_seconds() / 3600 - trips.driving_hours)
     charged = vehicle.max_charge_kw * CHARGE_EFFICIENCY * parked_hours
     available = vehicle.battery_kwh * vehicle.soc_percent / 100 + charged
-    available = min(vehicle.battery_kwh, available) - sum(vehicle.trip_energy_kwh(b.distance_km) for b in earlier)
+    available = min(vehicle.battery_kwh, available) - vehicle.trip_energy_kwh(trips.distance_km)
     if available + 1e-9 < needed:
         return [Reason("insufficient_charge", field="distance_km",
                        params={"available_kwh": round(max(available, 0), 1), "needed_kwh": round(needed, 1),

@@ -11,6 +11,7 @@ from .booking_rules import (
     BookingRequest,
     BusyInterval,
     RuleContext,
+    TripsBefore,
     VehicleFacts,
     evaluate_request,
     household_limit_reasons,
@@ -54,9 +55,14 @@ def suggest(
     other_vehicles: Sequence[VehicleFacts],
     bookings_by_vehicle: Mapping[int, Sequence[BusyInterval]],
     blockouts_by_vehicle: Mapping[int, Sequence[BlockoutFacts]],
+    trips_by_vehicle: Mapping[int, TripsBefore] | None = None,
     limit: int = 5,
 ) -> Suggestions:
-    """Alternatives that pass every rule, best first (cars with enough range before the others)."""
+    """Alternatives that pass every rule, best first (cars with enough range before the others).
+
+    `bookings_by_vehicle` needs the other cars' bookings near the requested time; their trips
+    between now and then come either from there too or, summed per car, from `trips_by_vehicle`.
+    """
     result = Suggestions()
     candidates = []
     # The household's quota is the same whichever car it books: check it once, not per car.
@@ -66,7 +72,9 @@ def suggest(
             continue
         alternative = replace(request, vehicle_id=vehicle.id, exclude_booking_id=None, is_admin=True)
         alt_ctx = replace(ctx, vehicle=vehicle, vehicle_bookings=bookings_by_vehicle.get(vehicle.id, ()),
-                          blockouts=blockouts_by_vehicle.get(vehicle.id, ()))
+                          blockouts=blockouts_by_vehicle.get(vehicle.id, ()),
+                          trips_before=None if trips_by_vehicle is None else trips_by_vehicle.get(vehicle.id,
+                                                                                                  TripsBefore()))
         reasons = evaluate_request(alternative, alt_ctx).reasons
         if not reasons:
             candidates.append(Suggestion("other_vehicle", vehicle.id, vehicle.name, request.slot, True))
