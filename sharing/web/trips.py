@@ -9,7 +9,8 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..domain.errors import BookingRejected
 from ..domain.localtime import local_to_utc
@@ -20,6 +21,9 @@ from ..services.bookings import BookingActionNotAllowed, BookingNotFound
 from .booking_messages import action_message, reason_message
 from .bookings import bp, site_zone
 from .forms_bookings import CancelForm, ExtendForm, PickUpForm, ReturnForm
+
+#: How long before a booking the previous driver still counts as handing the car over.
+HANDOVER_WINDOW = timedelta(hours=3)
 
 STATE_LABELS = {
     "pending": ("badge--warn",),
@@ -41,14 +45,25 @@ def state_label(status: str) -> str:
     }.get(status, status)
 
 
-def _previous_driver(booking: Booking) -> User | None:
-    """Who has the car just before (for the handover), if they agreed to share their contact."""
-    previous = db.session.scalars(select(Booking).where(
-        Booking.vehicle_id == booking.vehicle_id, live_booking(), Booking.end_at <= booking.start_at,
-        Booking.end_at > booking.start_at - timedelta(hours=3)).order_by(Booking.end_at.desc())).first()
-    if previous is None or previous.user is None or not previous.user.share_contact:
-        return None
-    return previous.user
+def _previous_drivers(upcoming: list[Booking]) -> dict[int, User]:
+    """Who has the car just before each booking (for the handover), if they agreed to share their contact.
+
+    One query for all of them: the live bookings of these cars that end in the 3 hours before one.
+    """
+    if not upcoming:
+        return {}
+    windows = [and_(Booking.vehicle_id == b.vehicle_id, Booking.end_at <= b.start_at,
+                    Booking.end_at > b.start_at - HANDOVER_WINDOW) for b in upcoming]
+    earlier = db.session.scalars(select(Booking).options(selectinload(Booking.user))
+                                 .where(live_booking(), or_(*windows)).order_by(Booking.end_at)).all()
+    drivers = {}
+    for booking in upcoming:
+        before = [e for e in earlier if e.vehicle_id == booking.vehicle_id
+                  and booking.start_at - HANDOVER_WINDOW < e.end_at <= booking.start_at]
+        previous = before[-1] if before else None
+        if previous is not None and previous.user is not None and previous.user.share_contact:
+            drivers[booking.id] = previous.user
+    return drivers
 
 
 @bp.route("/bookings")
@@ -68,7 +83,7 @@ def mine():
         WaitlistEntry.household_id == current_user.household_id, WaitlistEntry.status == "waiting",
         WaitlistEntry.end_at > now).order_by(WaitlistEntry.start_at)).all() if current_user.household_id else []
     quota = bookings.household_quota(db.session, current_user) if current_user.household_id else None
-    handovers = {b.id: _previous_driver(b) for b in upcoming if b.status == "confirmed"}
+    handovers = _previous_drivers([b for b in upcoming if b.status == "confirmed"])
     return render_template("bookings/mine.html", upcoming=upcoming, past=past, waiting=waiting, quota=quota,
                            handovers=handovers, now=now, state_label=state_label, badge=STATE_LABELS,
                            cancel_form=CancelForm())
@@ -121,7 +136,7 @@ def pickup(booking_id: int):
             _errors_to_fields(form, rejected)
     status = 422 if form.errors else 200
     return render_template("bookings/pickup.html", form=form, booking=booking,
-                           previous=_previous_driver(booking)), status
+                           previous=_previous_drivers([booking]).get(booking.id)), status
 
 
 @bp.route("/bookings/<int:booking_id>/return", methods=["GET", "POST"])

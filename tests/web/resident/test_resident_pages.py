@@ -225,3 +225,20 @@ def test_weekly_series_shows_conflicts_then_books_the_free_dates(app, logged_in,
     done = logged_in.post("/book/series", data={**data, "book_free_only": "1"})
     assert done.status_code == 302
     assert len(session.scalars(select(Booking).where(Booking.series_id.is_not(None))).all()) == 3
+
+
+def test_my_bookings_name_the_previous_driver_only_if_they_share_their_contact(logged_in, resident, make_user,
+                                                                             make_vehicle, make_booking_row):
+    sharing, private = make_vehicle(name="Teilt"), make_vehicle(name="Privat")
+    day = _next_monday()
+    before = datetime.combine(day, time(10), BERLIN)
+    make_booking_row(vehicle=sharing, user=make_user(name="Nora Nachbar", phone="0151 2345", share_contact=True),
+                     start=before, end=before + timedelta(hours=2), status="confirmed")
+    make_booking_row(vehicle=private, user=make_user(name="Paul Privat", phone="0151 9999", share_contact=False),
+                     start=before, end=before + timedelta(hours=2), status="confirmed")
+    for car in (sharing, private):
+        make_booking_row(vehicle=car, user=resident, start=before + timedelta(hours=3),
+                         end=before + timedelta(hours=4), status="confirmed")
+    page = logged_in.get("/bookings").get_data(as_text=True)
+    assert "Nora Nachbar" in page and "0151 2345" in page
+    assert "Paul Privat" not in page and "0151 9999" not in page
