@@ -17,10 +17,13 @@ from .evaluate import plan_from_power, total_cost
 from .layout import POWER_EPS, Layout, build_layout
 from .model import Plan, Problem
 from .polish import polish
+from .replug import replug
 
 ENERGY_EPS = 1e-9
 #: Swaps tried per short booking; each costs a replanning of two cars.
 MAX_RESCUE_TRIES = 8
+#: Rescues of a displaced car's trips per planning run (they chain a second swap behind the first).
+MAX_NESTED_RESCUES = 6
 
 
 class _Greedy:
@@ -37,6 +40,8 @@ class _Greedy:
         self.soc_start = np.zeros(len(layout.b_start))
         self.soc_final = layout.soc0.copy()
         self.cap = layout.cap
+        #: Nested rescues left (each may replan up to MAX_RESCUE_TRIES cars).
+        self.nested_budget = MAX_NESTED_RESCUES
 
     def chain(self, v: int) -> None:
         """Recompute vehicle v's state of charge at each departure from the energy per idle period."""
@@ -223,11 +228,12 @@ class _Greedy:
     def _shortfall(self, bookings: list[int]) -> float:
         return float(np.maximum(0.0, self.layout.b_req[bookings] - self.soc_start[bookings]).sum())
 
-    def rescue(self, k: int, done: list[int]) -> None:
+    def rescue(self, k: int, done: list[int], depth: int = 0) -> None:
         """Give a short booking's car the charger of another car's idle period, if that car copes without it.
 
         Tries each period holding the only charger that stands in the way, replans the displaced
-        car's trips so far and keeps the swap only if the total shortfall drops.
+        car's trips so far (rescuing them in turn, one level deep, while the budget lasts) and keeps
+        the swap only if the total shortfall drops.
         """
         lay = self.layout
         v = lay.b_vehicle[k]
@@ -255,11 +261,17 @@ class _Greedy:
                         self.serve(b)
                     for x in (v, *displaced):
                         self.chain(x)
+                    nested = False
+                    for b in [b for b in done if lay.b_vehicle[b] in displaced] if depth == 0 else ():
+                        if self.nested_budget > 0 and lay.b_req[b] - self.soc_start[b] > ENERGY_EPS:
+                            self.nested_budget -= 1
+                            nested = True
+                            self.rescue(b, done, depth + 1)
                     if self._shortfall(done) < before - ENERGY_EPS:
                         return
                     self.power, self.total, self.energy, self.ledger = saved
                     self.period_group = self.ledger.period_group
-                    for x in (v, *displaced):
+                    for x in range(lay.n_vehicles) if nested else (v, *displaced):
                         self.chain(x)
 
     def score(self) -> tuple[float, float]:
@@ -314,6 +326,7 @@ def heuristic_power(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
         second.serve_all()
         if second.score() <= greedy.score():
             greedy = second
+        replug(greedy)
     greedy.soak_negative_prices()
     return greedy.power, greedy.ledger.chargers()
 
