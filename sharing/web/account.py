@@ -13,8 +13,11 @@ from ..extensions import db, limiter
 from ..models import Booking, Site, User, utcnow
 from ..models.user import new_calendar_token
 from ..notifications import external_url
-from ..services import accounts, audit, ical
+from ..services import accounts, api_tokens, audit, ical
 from ..services.accounts import AccountError
+from ..services.admin_errors import Invalid
+from .admin.messages import problem_message
+from .api import account_tokens
 from .forms_bookings import AccountForm, PasswordChangeForm, RegenerateFeedForm
 from .messages import account_error_message
 
@@ -49,7 +52,7 @@ def settings():
     feed_url = external_url("account.calendar_feed", token=current_user.calendar_token)
     status = 422 if form.errors else 200
     return render_template("account/settings.html", form=form, password_form=password_form, feed_form=feed_form,
-                           members=members, feed_url=feed_url), status
+                           members=members, feed_url=feed_url, **account_tokens.section_context()), status
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -70,7 +73,8 @@ def change_password():
     members = []
     feed_url = external_url("account.calendar_feed", token=current_user.calendar_token)
     return render_template("account/settings.html", form=AccountForm(obj=current_user), password_form=form,
-                           feed_form=RegenerateFeedForm(), members=members, feed_url=feed_url), 422
+                           feed_form=RegenerateFeedForm(), members=members, feed_url=feed_url,
+                           **account_tokens.section_context()), 422
 
 
 @bp.route("/account/calendar/regenerate", methods=["POST"])
@@ -83,6 +87,33 @@ def regenerate_feed():
         db.session.commit()
         flash(_("Your calendar link is new. Please update it in your calendar program."), "success")
     return redirect(url_for("account.settings"))
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    """A personal access token for the API; its secret is shown once, on the page this answers with."""
+    form = account_tokens.ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            issued = api_tokens.create_token(db.session, current_user, name=form.name.data, scopes=form.scopes.data)
+        except Invalid as error:
+            flash(" ".join(problem_message(p) for p in error.problems), "error")
+        else:
+            return render_template("account/token_created.html", token=issued.token, secret=issued.secret), 201
+    else:
+        flash(account_tokens.NAME_MISSING, "error")
+    return redirect(url_for("account.settings") + "#tokens-heading")
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the own tokens: it stops working at once."""
+    if account_tokens.RevokeTokenForm().validate_on_submit() and api_tokens.revoke_token(db.session, current_user,
+                                                                                         token_id):
+        flash(account_tokens.REVOKED, "success")
+    return redirect(url_for("account.settings") + "#tokens-heading")
 
 
 @bp.route("/calendar/<token>.ics")

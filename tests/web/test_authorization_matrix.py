@@ -82,6 +82,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "account.settings": LOGGED_IN,
     "account.change_password": LOGGED_IN,
     "account.regenerate_feed": LOGGED_IN,
+    "account.create_token": LOGGED_IN,
+    "account.revoke_token": Expect(LOGIN, OK, OK, OK, None),  # only the own tokens; others stay as they are
     "account.export_data": LOGGED_IN,  # GDPR download of the own data
     "account.delete_account": LOGGED_IN,  # without password and confirmation: 422
     "fleet.overview": LOGGED_IN,
@@ -136,6 +138,7 @@ PARAMS: dict[str, Callable[[World, str], object]] = {
     "secret": lambda w, scope: "not-a-valid-secret",
     "token": lambda w, scope: (w.resident_a if scope == "own" else w.foreign_resident).calendar_token,
     "filename": lambda w, scope: "css/app.css",
+    "token_id": lambda w, scope: 1,
 }
 
 

@@ -9,6 +9,7 @@ import time
 
 from flask import Flask, current_app, g, request
 from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ...domain.errors import BookingRejected
@@ -101,6 +102,13 @@ def _invalid(error: Invalid):
         for p in error.problems]))
 
 
+@bp.errorhandler(IntegrityError)
+def _integrity(error: IntegrityError):
+    """A unique value taken meanwhile (or spelled in another case): a conflict, never a server error."""
+    db.session.rollback()
+    return _in_language(lambda: problem_response(409, code="already_exists"))
+
+
 @bp.errorhandler(HTTPException)
 def _http(error: HTTPException):
     if error.code is None or error.code >= 500:
@@ -115,6 +123,6 @@ def _http(error: HTTPException):
     return _in_language(lambda: problem_response(error.code, headers=headers))
 
 
-def _distance() -> float:
+def _distance() -> int:
     """The request's distance, echoed into each suggestion's ready-made booking request."""
-    return float(getattr(g.get("api_body"), "distance_km", 0) or 0)
+    return int(getattr(g.get("api_body"), "distance_km", 0) or 0)

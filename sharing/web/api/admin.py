@@ -6,18 +6,23 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Blockout, ChargingPoint, Household, User
+from ...models import Blockout, ChargingPoint, Household, User, Vehicle
 from ...services import blockouts, fleet_admin, households, user_admin
 from ...services.fleet_admin import VEHICLE_FIELDS
 from . import present
 from . import schemas as s
 from .blueprint import bp
-from .bookings import paged
+from .bookings import paged, unknown
 from .fleet import vehicle_in_site
 from .problems import ApiProblem
 from .registry import Caller, operation
 
 ADMIN = {"scope": "admin", "admin": True}
+
+
+def given(body, nullable: tuple[str, ...] = ()) -> dict:
+    """The fields a PATCH sets; null leaves a field as it is (except where null has a meaning: clear it)."""
+    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
 
 
 def _in_site(caller: Caller, model, object_id: int):
@@ -41,7 +46,7 @@ def create_vehicle(caller: Caller, body: s.VehicleIn):
 def update_vehicle(caller: Caller, vehicle_id: int, body: s.VehiclePatch):
     """Change the given fields (retiring a car is done on the admin pages, which handle its bookings)."""
     car = vehicle_in_site(caller, vehicle_id)
-    changes = body.model_dump(exclude_unset=True)
+    changes = given(body, nullable=("key_box_code",))
     point_ids = changes.pop("charging_point_ids", None)
     values = {**{key: getattr(car, key) for key in VEHICLE_FIELDS}, **changes}
     if point_ids is None:
@@ -73,7 +78,7 @@ def create_charging_point(caller: Caller, body: s.ChargingPointIn):
 def update_charging_point(caller: Caller, point_id: int, body: s.ChargingPointPatch):
     """Change the given fields of a charging point."""
     point = _in_site(caller, ChargingPoint, point_id)
-    changes = body.model_dump(exclude_unset=True)
+    changes = given(body)
     vehicle_ids = changes.pop("vehicle_ids", None)
     values = {"name": point.name, "max_power_kw": point.max_power_kw, "active": point.active, **changes}
     vehicle_ids = [v.id for v in point.vehicles] if vehicle_ids is None else vehicle_ids
@@ -93,7 +98,9 @@ def list_blockouts(caller: Caller):
            response=s.BlockoutCreated, status=201, errors=(409,), **ADMIN)
 def create_blockout(caller: Caller, body: s.BlockoutIn):
     """Block a car; each booking in the way is moved or cancelled as given in `resolutions`."""
-    car = vehicle_in_site(caller, body.vehicle_id)
+    car = db.session.get(Vehicle, body.vehicle_id)
+    if car is None or car.site_id != caller.user.site_id:
+        raise ApiProblem(422, errors=[unknown("body.vehicle_id")])
     zone = present.zone_of(caller.user)
     affected = blockouts.preview(db.session, car, body.start, body.end)
     given = {r.booking_id: r for r in body.resolutions}

@@ -77,13 +77,13 @@ def create_booking(caller: Caller, body: s.BookingIn):
             raise ApiProblem(403, code="not_allowed_on_behalf")
         on_behalf = db.session.get(User, body.on_behalf_of_user_id)
         if on_behalf is None or on_behalf.site_id != caller.user.site_id:
-            raise ApiProblem(422, errors=[_unknown("body.on_behalf_of_user_id")])
+            raise ApiProblem(422, errors=[unknown("body.on_behalf_of_user_id")])
     row = bookings.create_booking(db.session, caller.actor, vehicle_id=body.vehicle_id, start=body.start,
                                   end=body.end, distance_km=body.distance_km, note=body.note, on_behalf_of=on_behalf)
     return present.booking(row, caller.actor), {"Location": f"/api/v1/bookings/{row.id}"}
 
 
-def _unknown(field: str) -> dict:
+def unknown(field: str) -> dict:
     from flask_babel import gettext as _
 
     return {"field": field, "code": "unknown", "message": _("There is no such object, or you may not see it.")}

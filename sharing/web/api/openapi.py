@@ -73,7 +73,7 @@ def _responses(op: Operation, refs: dict[tuple, Any]) -> dict:
     if op.query is not None or op.body is not None:
         statuses |= {400, 422}
     if op.body is not None:
-        statuses |= {413, 415}
+        statuses |= {409, 413, 415}  # 409 also for a unique value taken meanwhile
     if op.path_params:
         statuses.add(404)
     for status in sorted(statuses):

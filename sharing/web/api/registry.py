@@ -81,6 +81,8 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str, 
     """Declare an API operation and register its view on the blueprint."""
 
     def decorator(func: Callable) -> Callable:
+        if options.get("response") is None:
+            options.setdefault("status", 204)
         op = Operation(method, rule, func, summary, tag, description=(func.__doc__ or "").strip(), **options)
         OPERATIONS.append(op)
 

@@ -315,7 +315,7 @@ class SuggestionBook(Out):
     vehicle_id: int
     start: datetime
     end: datetime
-    distance_km: float
+    distance_km: int
 
 
 class Suggestion(Slot):
