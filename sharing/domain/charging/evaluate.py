@@ -61,10 +61,12 @@ def total_cost(layout: Layout, power: np.ndarray) -> float:
     return float(h * (layout.tariff @ grid + layout.problem.feed_in_eur_per_kwh * pv_used.sum()))
 
 
-def evaluate(problem: Problem, windows: Iterable[Window], method: str = "", optimal: bool = False) -> Plan:
-    """Plan with soc, shortfall and cost recomputed from the windows (rule 7)."""
+def evaluate(
+    problem: Problem, windows: Iterable[Window], method: str = "", optimal: bool = False, layout: Layout | None = None
+) -> Plan:
+    """Plan with soc, shortfall and cost recomputed from the windows (rule 7); `layout` if already built."""
     windows = tuple(windows)
-    layout = build_layout(problem)
+    layout = layout if layout is not None and layout.problem is problem else build_layout(problem)
     power = power_matrix(problem, windows)
     soc_start, shortfall = booking_numbers(layout, power)
     outcomes = tuple(
@@ -133,4 +135,4 @@ def plan_from_power(
             for a, b in zip(edges[::2], edges[1::2], strict=True):
                 run = power[v, s + a : s + b]
                 windows.append(Window(vehicle.id, charger, s + int(a), s + int(b), tuple(float(x) for x in run)))
-    return evaluate(problem, windows, method, optimal)
+    return evaluate(problem, windows, method, optimal, layout)
