@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template, request
@@ -62,7 +62,8 @@ def _split_by_day(items: list[Block], days: list[date], zone: ZoneInfo) -> dict[
         for day, begin, finish in bounds:
             if item.end <= begin or item.start >= finish:
                 continue
-            seconds = (finish - begin).total_seconds()  # 23 or 25 hours on DST switch days
+            # 23 or 25 hours on DST switch days (in UTC: aware datetimes of one zone subtract as wall clocks)
+            seconds = (finish.astimezone(UTC) - begin.astimezone(UTC)).total_seconds()
             start, end = max(item.start, begin), min(item.end, finish)
             times = f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
             result[day].append(Block(item.kind, start, end, item.label,
