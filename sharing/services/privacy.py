@@ -94,6 +94,7 @@ def delete_account(session: Session, user: User, password: str, *, now: datetime
         raise AccountError("car_in_use")
     cancelled = _cancel_future_bookings(session, user, now)
     photos = _photos(session, Booking.user_id == user.id)
+    _scrub_booking_audit(session, session.scalars(select(Booking.id).where(Booking.user_id == user.id)).all())
     session.execute(update(Booking).where(Booking.user_id == user.id).values(**PERSONAL_BOOKING_FIELDS))
     session.execute(update(RecurringSeries).where(RecurringSeries.user_id == user.id).values(user_id=None, note=""))
     session.execute(delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
@@ -141,6 +142,22 @@ def _anonymise_user(user: User, now: datetime) -> None:
     user.calendar_token = new_calendar_token()
 
 
+#: Free text in the audit snapshots of a booking that may say something about a person.
+AUDIT_FREE_TEXT = ("note", "reason", "cancel_reason", "damage_note")
+
+
+def _scrub_booking_audit(session: Session, booking_ids: list[int], chunk: int = 500) -> None:
+    """Drop the free-text fields from the audit snapshots of these bookings (times, car, km stay)."""
+    for i in range(0, len(booking_ids), chunk):
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == Booking.__tablename__, AuditEvent.object_id.in_(booking_ids[i:i + chunk])))
+        for event in events:
+            for name in ("before", "after"):
+                value = getattr(event, name)
+                if isinstance(value, dict) and any(key in value for key in AUDIT_FREE_TEXT):
+                    setattr(event, name, {k: v for k, v in value.items() if k not in AUDIT_FREE_TEXT})
+
+
 def photo_folder(instance_path: str) -> Path:
     """Where return photos are stored (see web/trips.py)."""
     return Path(instance_path) / "uploads" / "returns"
@@ -172,6 +189,7 @@ def apply_retention(session: Session, *, days: int, now: datetime | None = None,
                    Booking.damage_note.is_not(None), Booking.return_photo_filename.is_not(None))
     old = (Booking.end_at < cutoff) & Booking.status.not_in(("pending", "confirmed", "active")) & personal
     photos = _photos(session, old)
+    _scrub_booking_audit(session, session.scalars(select(Booking.id).where(old)).all())
     result = session.execute(update(Booking).where(old).values(**PERSONAL_BOOKING_FIELDS))
     count = result.rowcount or 0
     if count:

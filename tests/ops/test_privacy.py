@@ -26,6 +26,8 @@ def history(session, resident, make_vehicle, make_booking_row):
     future = make_booking_row(vehicle=car, user=resident, start=now + timedelta(days=3),
                               end=now + timedelta(days=3, hours=2), note="Oma besuchen")
     audit.record(session, actor=resident, action="user.update_own", obj=resident, after={"phone": "0170 1234"})
+    audit.record(session, actor=resident, action="booking.create", obj=future,
+                 after={"note": "Oma besuchen", "distance_km": 0})
     session.commit()
     return past.id, future.id, car
 
@@ -49,7 +51,8 @@ def test_download_holds_profile_household_bookings_trips_and_audit(client, sessi
     assert {b["note"] for b in data["bookings"]} == {"Zum Baumarkt", "Oma besuchen"}
     assert [t["odometer_end_km"] for t in data["trips"]] == [1042]
     assert [(e["action"], e["by_you"], e["after"]) for e in data["audit"]] == [
-        ("user.update_own", True, {"phone": "0170 1234"})]
+        ("user.update_own", True, {"phone": "0170 1234"}),
+        ("booking.create", True, {"note": "Oma besuchen", "distance_km": 0})]
 
 
 def test_delete_account_keeps_bookings_anonymised_and_ends_every_session(app, client, session, resident, history,
@@ -80,6 +83,8 @@ def test_delete_account_keeps_bookings_anonymised_and_ends_every_session(app, cl
         assert device.get("/account").status_code == 302  # this and the other device are logged out
     assert login(client, email, DEFAULT_PASSWORD).status_code != 302  # no login any more
     assert session.get(User, partner.id).household_id == household_id
+    booking_events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "booking")).all()
+    assert booking_events and "Oma besuchen" not in json.dumps([[e.before, e.after] for e in booking_events])
     events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "user_account",
                                                       AuditEvent.object_id == resident.id)).all()
     assert [e.action for e in events][-1] == "user.delete_own"
