@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import sys
@@ -97,9 +98,9 @@ def make_problem(n_cars: int, cars_per_point: int, seed: int, prices: list) -> P
 
 
 def _timed(f, *args):
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     result = f(*args)
-    return result, time.perf_counter() - t
+    return result, time.perf_counter() - t, time.process_time() - cpu
 
 
 def _p95(xs: list[float]) -> float:
@@ -122,9 +123,10 @@ def run(sizes: list[int], instances: int, time_limit: float, repeats: int) -> li
             for seed in range(instances):
                 problem = make_problem(n, per_point, seed, prices)
                 for _ in range(repeats):  # every sample counts (no best-of)
-                    heuristic, th = _timed(solve_heuristic, problem)
+                    heuristic, th, cpu = _timed(solve_heuristic, problem)
                     rec["th"].append(th)
-                exact, te = _timed(solve_exact, problem, time_limit)
+                    rec["cpu"].append(cpu)
+                exact, te, _ = _timed(solve_exact, problem, time_limit)
                 bound = lp_lower_bound(problem)
                 dumb = dumb_charging(problem)
                 rec["te"].append(te)
@@ -144,7 +146,7 @@ def run(sizes: list[int], instances: int, time_limit: float, repeats: int) -> li
 
 
 HEADER = (
-    "| cars | points | bookings | heuristic ms p50 / p95 | exact s p50 / p95 | exact proven optimal "
+    "| cars | points | bookings | heuristic ms p50 / p95 (CPU ms p95) | exact s p50 / p95 | exact proven optimal "
     "| served heur. / exact / dumb | cost ÷ LP bound heur. (max) | exact (max) | dumb "
     "| cost ÷ dumb heur. / exact | ct per kWh heur. / exact / dumb | kWh charged heur. / dumb |"
 )
@@ -159,7 +161,7 @@ def _line(r: dict) -> str:
     mean = statistics.mean
     return (
         f"| {r['cars']} | {r['points']} | {sum(r['n'])} "
-        f"| {1000 * statistics.median(r['th']):.0f} / {1000 * _p95(r['th']):.0f} "
+        f"| {1000 * statistics.median(r['th']):.0f} / {1000 * _p95(r['th']):.0f} ({1000 * _p95(r['cpu']):.0f}) "
         f"| {statistics.median(r['te']):.2f} / {_p95(r['te']):.2f} | {sum(r['opt'])}/{len(r['opt'])} "
         f"| {served} | {mean(r['rh']):.3f} ({max(r['rh']):.3f}) | {mean(r['re']):.3f} ({max(r['re']):.3f}) "
         f"| {mean(r['rd']):.2f} | {mean(r['vs_dumb_h']):.2f} / {mean(r['vs_dumb_e']):.2f} "
@@ -211,7 +213,8 @@ def main() -> None:
     started = time.perf_counter()
     rows = run(args.sizes, args.instances, args.time_limit, args.repeats)
     _goals(rows)
-    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\ntotal {time.perf_counter() - started:.0f} s; load average at the end {load} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
