@@ -11,9 +11,11 @@ transaction. The client tools' major version must not be older than the server's
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +63,8 @@ def backup(url: str | URL, path: str | os.PathLike) -> BackupResult:
     partial.unlink(missing_ok=True)
     try:
         if kind_of(url) == "sqlite":
+            if not _sqlite_file(url).is_file():
+                raise BackupError(f"there is no database file at {_sqlite_file(url)}")
             _sqlite_backup(_sqlite_file(url), partial)
         else:
             _run([_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges", "-f", str(partial), _libpq(url)], url)
@@ -80,8 +84,7 @@ def restore(url: str | URL, path: str | os.PathLike) -> None:
         check_sqlite_file(source)
         _sqlite_restore(source, _sqlite_file(url))
     else:
-        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", "--exit-on-error", "-d", _libpq(url), str(source)], url)
+        _pg_restore(url, source)
 
 
 def check_sqlite_file(path: str | os.PathLike) -> None:
@@ -126,6 +129,45 @@ def _sqlite_restore(source: Path, target: Path) -> None:
         dst.close()
 
 
+_EXTENSION_ENTRY = re.compile(r"^\d+; \d+ \d+ (?:EXTENSION - |COMMENT - EXTENSION )(\S+)")
+
+
+def _pg_restore(url: str | URL, source: Path) -> None:
+    """pg_restore --clean in one transaction, leaving extensions alone.
+
+    Dropping and re-creating an extension (btree_gist) needs its owner, usually a superuser, while
+    the app's database user merely owns the database: the extensions are made sure of beforehand
+    (CREATE EXTENSION IF NOT EXISTS) and skipped in the restore list.
+    """
+    listing = _run([_tool("pg_restore"), "--list", str(source)], url)
+    extensions = sorted({m.group(1) for m in map(_EXTENSION_ENTRY.match, listing.splitlines()) if m})
+    _ensure_extensions(url, extensions)
+    with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as handle:
+        handle.write("\n".join(line for line in listing.splitlines() if not _EXTENSION_ENTRY.match(line)) + "\n")
+    try:
+        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+              "--exit-on-error", "--use-list", handle.name, "-d", _libpq(url), str(source)], url)
+    finally:
+        os.unlink(handle.name)
+
+
+def _ensure_extensions(url: str | URL, names: list[str]) -> None:
+    import psycopg
+    from psycopg import sql
+
+    if not names:
+        return
+    password = make_url(url).password
+    with psycopg.connect(_libpq(url), password=str(password) if password else None, autocommit=True) as conn:
+        for name in names:
+            if conn.execute("SELECT 1 FROM pg_extension WHERE extname = %s", (name,)).fetchone() is None:
+                try:
+                    conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(name)))
+                except psycopg.Error as error:
+                    raise BackupError(f"the backup needs the extension {name}; as a superuser run "
+                                      f"`CREATE EXTENSION {name};` in this database first ({error})") from error
+
+
 def _libpq(url: str | URL) -> str:
     """The SQLAlchemy URL as a libpq URL without driver suffix and password (that goes via PGPASSWORD)."""
     return make_url(url).set(drivername="postgresql", password=None).render_as_string(hide_password=False)
@@ -138,7 +180,7 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(command: list[str], url: str | URL) -> None:
+def _run(command: list[str], url: str | URL) -> str:
     env = dict(os.environ)
     password = make_url(url).password
     if password:
@@ -146,3 +188,4 @@ def _run(command: list[str], url: str | URL) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         raise BackupError(f"{os.path.basename(command[0])} failed: {result.stderr.strip()[-2000:]}")
+    return result.stdout
