@@ -126,3 +126,19 @@ def test_retention_removes_the_return_photo(session, resident, make_vehicle, mak
                      end=now - timedelta(days=100, hours=-1), status="completed", return_photo_filename=photo.name)
     assert privacy.apply_retention(session, days=30, photo_folder=tmp_path) == 1
     assert not photo.exists()
+
+
+def test_the_scheduler_runs_retention(app, session, resident, make_vehicle, make_booking_row, monkeypatch):
+    from sharing.scheduler import jobs
+    from sharing.scheduler.runner import build_scheduler
+
+    scheduler, _gate = build_scheduler(app, blocking=False)
+    assert "retention" in {job.id for job in scheduler.get_jobs()}
+    now = utcnow().replace(microsecond=0)
+    old = make_booking_row(vehicle=make_vehicle(), user=resident, start=now - timedelta(days=90),
+                           end=now - timedelta(days=90, hours=-1), status="completed", note="privat")
+    assert jobs.apply_retention(app) == 0  # BOOKING_RETENTION_DAYS = 0: kept
+    monkeypatch.setitem(app.config, "BOOKING_RETENTION_DAYS", 60)
+    assert jobs.apply_retention(app) == 1
+    session.expire_all()
+    assert (old.user_id, old.note) == (None, "")
