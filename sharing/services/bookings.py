@@ -40,6 +40,7 @@ from .booking_lifecycle import (  # noqa: F401
     return_car,
     vehicle_busy_intervals,
 )
+from .charging import booking_charge_reasons
 
 #: The energy check used by the rules; the charge planner replaces it (see services.charging).
 energy_check_hook = None
@@ -81,7 +82,11 @@ def _household_for(session: Session, actor: User, on_behalf_of: User | None) -> 
 def _decide(session: Session, vehicle: Vehicle, request: BookingRequest, now: datetime) -> tuple[Decision, object]:
     site = session.get(Site, vehicle.site_id)
     ctx = rule_context(session, site, vehicle, request, now, energy_check=energy_check_hook)
-    return evaluate_request(request, ctx), ctx
+    decision = evaluate_request(request, ctx)
+    if decision.ok:
+        # the rules' range estimate passed: now the charge plan, which knows the points and the other bookings
+        decision.reasons += booking_charge_reasons(session, site, request, now)
+    return decision, ctx
 
 
 def _rejection(session: Session, vehicle: Vehicle, request: BookingRequest, reasons: list[Reason],

@@ -7,6 +7,7 @@ plan becomes ChargeWindow rows and each booking's expected charge at pick-up.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,15 +16,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..domain.charging import plan_to_dict, problem_from_dict, solve
+from ..domain.booking_rules import BookingRequest
+from ..domain.charging import PlanningInputError, plan_to_dict, problem_from_dict, solve
+from ..domain.errors import Reason
 from ..domain.localtime import floor_to_grid
 from ..models import Booking, ChargeWindow, ChargingPoint, Site, Vehicle, live_booking, utcnow
 from . import booking_events
 from .tariffs import load_curve
 
+log = logging.getLogger(__name__)
+
 SLOT_MINUTES = 15
 HORIZON = timedelta(days=7)
 CHARGE_EFFICIENCY = 0.9
+#: A booking short by more than this (kWh) is at risk.
+AT_RISK_KWH = 0.05
+#: Seconds the optimiser may spend confirming that a booking cannot be served.
+CONFIRM_SECONDS = 2.0
+#: Planner id of the booking being asked about.
+NEW_BOOKING = "request"
 
 
 @dataclass
@@ -69,15 +80,69 @@ def build_problem(session: Session, site: Site, start: datetime) -> tuple[dict, 
     for booking in bookings:
         if booking.vehicle_id not in car_ids:
             continue
-        first = max(0, int((booking.start_at - start) / slot))
-        slot_seconds = int(slot.total_seconds())
-        ceil_end = -(-int((booking.end_at - start).total_seconds()) // slot_seconds)  # rounded up
-        last = min(slots, max(first + 1, ceil_end))
+        first, last = _slot_range(start, booking.start_at, booking.end_at, slots)
         energy = booking.distance_km * booking.vehicle.consumption_kwh_per_100km / 100
         problem["bookings"].append({"id": f"b{booking.id}", "vehicle": f"v{booking.vehicle_id}",
                                     "start_slot": first, "end_slot": last, "energy_kwh": energy})
     _drop_overlapping_slots(problem)
     return problem, {"bookings": {f"b{b.id}": b for b in bookings}, "cars": {f"v{c.id}": c for c in cars}}
+
+
+def booking_charge_reasons(session: Session, site: Site, request: BookingRequest, now: datetime) -> list[Reason]:
+    """What the charge plan says against a new or changed booking (empty: it can be served).
+
+    Plans the site's week with the request added (the booking it changes taken out): "insufficient_charge"
+    if the request itself would leave short, "charge_plan_conflict" if bookings that are served now would
+    not be any more. A refusal the heuristic proposes is confirmed by the optimiser (briefly) first. Sites
+    without charging points, and requests beyond the planning week, are left to the simple range rule.
+    """
+    start = floor_to_grid(now, SLOT_MINUTES, ZoneInfo(site.timezone))
+    if request.slot.start >= start + HORIZON or request.slot.end <= start:
+        return []
+    problem, rows = build_problem(session, site, start)
+    car = rows["cars"].get(f"v{request.vehicle_id}")
+    if car is None or not problem["chargers"]:
+        return []
+    changed = f"b{request.exclude_booking_id}"
+    first, last = _slot_range(start, request.slot.start, request.slot.end, problem["slots"])
+    new = {"id": NEW_BOOKING, "vehicle": f"v{car.id}", "start_slot": first, "end_slot": last,
+           "energy_kwh": request.distance_km * car.consumption_kwh_per_100km / 100}
+    before = [b for b in problem["bookings"] if b["id"] != changed]
+    problem["bookings"] = sorted([*before, new], key=lambda b: b["start_slot"])
+    _drop_overlapping_slots(problem)
+    try:
+        with_request = problem_from_dict(problem)
+    except PlanningInputError:
+        log.warning("charge check skipped: the site's charging problem is invalid", exc_info=True)
+        return []
+    short_before: set[str] | None = None
+    for method in ("heuristic", "exact"):
+        plan = solve(with_request, method=method, time_limit_s=CONFIRM_SECONDS)
+        short = {o.id for o in plan.bookings if o.shortfall_kwh > AT_RISK_KWH}
+        if short - {NEW_BOOKING} and short_before is None:
+            baseline = problem_from_dict({**problem, "bookings": before})
+            short_before = {o.id for o in solve(baseline, method="heuristic").bookings if o.shortfall_kwh > AT_RISK_KWH}
+        broken = short - {NEW_BOOKING} - (short_before or set())
+        if NEW_BOOKING not in short and not broken:
+            return []
+    reasons = []
+    if NEW_BOOKING in short:
+        outcome = next(o for o in plan.bookings if o.id == NEW_BOOKING)
+        needed = outcome.soc_at_start_kwh + outcome.shortfall_kwh
+        reasons.append(Reason("insufficient_charge", field="distance_km", params={
+            "available_kwh": round(outcome.soc_at_start_kwh, 1), "needed_kwh": round(needed, 1),
+            "range_km": int(outcome.soc_at_start_kwh / car.consumption_kwh_per_100km * 100)}))
+    if broken:
+        reasons.append(Reason("charge_plan_conflict", params={"count": len(broken)}))
+    return reasons
+
+
+def _slot_range(start: datetime, begin: datetime, end: datetime, slots: int) -> tuple[int, int]:
+    """Slots [first, last) a trip from `begin` to `end` covers, the end rounded up to the next slot."""
+    slot_seconds = SLOT_MINUTES * 60
+    first = max(0, int((begin - start).total_seconds() // slot_seconds))
+    ceil_end = -(-int((end - start).total_seconds()) // slot_seconds)
+    return first, min(slots, max(first + 1, ceil_end))
 
 
 def _drop_overlapping_slots(problem: dict) -> None:
@@ -120,7 +185,7 @@ def replan(session: Session, site: Site, *, now: datetime | None = None, method:
         booking = rows["bookings"][outcome["id"]]
         car = rows["cars"][f"v{booking.vehicle_id}"]
         booking.planned_soc_percent = round(min(100.0, outcome["soc_at_start_kwh"] / car.battery_kwh * 100), 1)
-        if outcome["shortfall_kwh"] > 0.05 and booking.status in ("pending", "confirmed"):
+        if outcome["shortfall_kwh"] > AT_RISK_KWH and booking.status in ("pending", "confirmed"):
             at_risk += 1
             if booking.at_risk_reason != "insufficient_charge":
                 booking.at_risk_reason = "insufficient_charge"

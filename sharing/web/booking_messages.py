@@ -54,6 +54,9 @@ def reason_message(reason: Reason, zone: ZoneInfo) -> str:
         "insufficient_charge": lambda: _(
             "The car will probably only have charge for about %(km)s km by then, not enough for your trip "
             "plus the reserve.", km=p.get("range_km")),
+        "charge_plan_conflict": lambda: _(
+            "With this booking the car could not be charged in time for bookings already made. Please choose "
+            "another time or another car."),
         "distance_exceeds_range": lambda: _("This car can drive at most about %(km)s km on one charge.",
                                             km=p.get("max_km")),
         "nonexistent_local_time": lambda: _(
