@@ -50,7 +50,7 @@ def test_rate_limit_per_token_429_with_retry_after(app, database_url, world, tmp
     try:
         answers = [_get(server.url + "/api/v1/me", world.tokens["a"]) for _ in range(4)]
         assert [status for status, _h, _b in answers] == [200, 200, 200, 429]
-        status, headers, body = answers[-1]
+        _status, headers, body = answers[-1]
         assert int(headers["Retry-After"]) >= 1 and body["status"] == 429
         assert headers["Content-Type"].startswith("application/problem+json")
         assert _get(server.url + "/api/v1/me", world.tokens["b"])[0] == 200  # another token has its own budget
