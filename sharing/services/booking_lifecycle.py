@@ -17,6 +17,7 @@ from ..models import Blockout, Booking, Site, User, Vehicle, live_booking, utcno
 from . import audit, booking_events
 from .booking_access import AUDITED, BookingActionNotAllowed, get_visible_booking
 from .booking_facts import busy_of, rule_context, rules_of
+from .charging import booking_charge_reasons
 
 
 def decide_approval(session: Session, admin: User, booking_id: int, *, approve: bool,
@@ -136,6 +137,8 @@ def extend_booking(session: Session, actor: User, booking_id: int, *, new_end: d
     # The booking has started: only the new end matters, not "in the past" or the energy at pickup.
     ignored = {"in_past", "insufficient_charge", "distance_exceeds_range"}
     reasons = [r for r in evaluate_request(request, ctx).reasons if r.kind not in ignored]
+    if not reasons:  # coming back later leaves less time to charge for the bookings after it
+        reasons = [r for r in booking_charge_reasons(session, site, request, now) if r.kind not in ignored]
     if reasons:
         session.rollback()
         raise BookingRejected(reasons)

@@ -76,3 +76,18 @@ def test_the_refusal_reads_in_german(app):
     with app.test_request_context():
         text = reason_message(Reason("charge_plan_conflict", params={"count": 1}), ZoneInfo("Europe/Berlin"))
     assert text.startswith("Mit dieser Buchung könnte der Wagen für bereits bestehende Buchungen nicht rechtzeitig")
+
+
+def test_an_extension_that_leaves_the_next_booking_short_is_refused(
+    session, site, resident, make_vehicle, make_charging_point, make_booking_row
+):
+    car = make_vehicle(soc_percent=30)  # 17.4 kWh
+    make_charging_point(max_power_kw=11)
+    now_driving = make_booking_row(vehicle=car, user=resident, start=at(-1), end=at(2), distance_km=5, status="active")
+    make_booking_row(vehicle=car, user=resident, start=at(4), end=at(8), distance_km=160, status="confirmed")
+    # back at 2 h: two hours at 11 kW serve the 160 km trip; back at 3.75 h they do not
+    with pytest.raises(BookingRejected) as refused:
+        bookings.extend_booking(session, resident, now_driving.id, new_end=at(3.75), now=NOW)
+    assert [r.kind for r in refused.value.reasons] == ["charge_plan_conflict"]
+    longer = bookings.extend_booking(session, resident, now_driving.id, new_end=at(2.5), now=NOW)
+    assert longer.end_at == at(2.5)
