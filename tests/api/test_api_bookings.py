@@ -197,3 +197,15 @@ def test_german_by_default_english_on_request(client, world):
     english = client.get("/api/v1/bookings/999", headers={**headers, "Accept-Language": "en"}).get_json()
     assert english["title"] == "Not found" and german["title"] != english["title"]
     db.session.remove()
+
+
+def test_admin_token_without_admin_scope_acts_as_a_resident(client, world):
+    other = _book(client, world).get_json()
+    own = _book(client, world, who="admin_plain", car=world.other_car)
+    assert own.status_code == 201 and own.get_json()["own"]
+    headers = world.headers("admin_plain")
+    assert client.get(f"/api/v1/bookings/{other['id']}", headers=headers).status_code == 404
+    refused = client.post(f"/api/v1/bookings/{other['id']}/cancel", json={"reason": "x"}, headers=headers)
+    assert refused.status_code == 404
+    cancelled = client.post(f"/api/v1/bookings/{own.get_json()['id']}/cancel", json={}, headers=headers)
+    assert cancelled.get_json()["status"] == "cancelled"
