@@ -124,6 +124,8 @@ class TestingConfig(Config):
     MAIL_SERVER = ""
     SCHEDULER_EMBEDDED = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: Only the testing config can switch the guard off: the HTTP race test proves it can see a race.
+    BOOKING_DB_GUARD = _env_bool("TEST_BOOKING_DB_GUARD", True)
 
 
 class ProductionConfig(Config):

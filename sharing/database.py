@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -33,8 +33,20 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE, False)
+        immediate = connection.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE, False) or _writing_request()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _writing_request() -> bool:
+    """Whether we serve a request that may change data (anything but GET, HEAD, OPTIONS).
+
+    An SQLite transaction that has read cannot start writing while another connection writes: it
+    fails at once with "database is locked", whatever the busy timeout. So every transaction of a
+    state-changing request takes the write lock when it begins (and waits its turn for it); page
+    views stay concurrent readers. PostgreSQL is not affected.
+    """
+    return (has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
+            and current_app.config.get("BOOKING_DB_GUARD", True))  # off only to prove the race tests can fail
 
 
 def init_database(app: Flask) -> None:

@@ -99,6 +99,8 @@ def booking_charge_reasons(session: Session, site: Site, request: BookingRequest
     start = floor_to_grid(now, SLOT_MINUTES, ZoneInfo(site.timezone))
     if request.slot.start >= start + HORIZON or request.slot.end <= start:
         return []
+    if session.scalar(select(ChargingPoint.id).where(ChargingPoint.site_id == site.id).limit(1)) is None:
+        return []  # nothing to plan: building the site's problem would cost more than the whole booking
     problem, rows = build_problem(session, site, start)
     car = rows["cars"].get(f"v{request.vehicle_id}")
     if car is None or not problem["chargers"]:
