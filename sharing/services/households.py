@@ -33,9 +33,14 @@ def households_with_counts(session: Session, site_id: int) -> list[HouseholdRow]
 
 
 def find_by_name(session: Session, site_id: int, name: str) -> Household | None:
-    """The site's household of this name, ignoring case and surrounding spaces."""
-    return session.scalar(select(Household).where(Household.site_id == site_id,
-                                                  func.lower(Household.name) == name.strip().lower()))
+    """The site's household of this name, ignoring case and surrounding spaces.
+
+    Compared in Python: SQLite's lower() folds only ASCII, so "Äpfelweg" and "äpfelweg" would pass as
+    different names there (and the second then hit the unique constraint). A site has few households.
+    """
+    wanted = name.strip().casefold()
+    return next((h for h in session.scalars(select(Household).where(Household.site_id == site_id))
+                 if h.name.strip().casefold() == wanted), None)
 
 
 def _check_name(session: Session, site_id: int, name: str, household: Household | None) -> str:

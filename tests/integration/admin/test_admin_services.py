@@ -77,6 +77,14 @@ def test_household_names_are_unique_per_site_ignoring_case(session, admin):
     assert [(r.household.name, r.members) for r in rows] == [("Lindenweg 4", 0)]
 
 
+def test_household_names_ignore_case_beyond_ascii(session, admin):
+    households.create_household(session, admin, name="Äpfelweg 2")
+    with pytest.raises(Invalid):  # SQLite's lower() would let this through to the unique constraint
+        households.create_household(session, admin, name="äpfelweg 2")
+    with pytest.raises(Invalid):
+        households.create_household(session, admin, name="ÄPFELWEG 2")
+
+
 def test_deactivation_cancels_upcoming_bookings_and_ends_every_session(session, admin, make_user, make_vehicle,
                                                                        make_booking_row):
     anna, car = make_user(name="Anna"), make_vehicle()
