@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -37,14 +41,30 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+#: Set while a scheduler job runs: its transactions read and then write, like a state-changing request.
+_writing_job: ContextVar[bool] = ContextVar("quartierauto_writing_job", default=False)
+
+
+@contextmanager
+def writer_transactions() -> Iterator[None]:
+    """Within this block (a scheduler job), every SQLite transaction begins as a writer."""
+    token = _writing_job.set(True)
+    try:
+        yield
+    finally:
+        _writing_job.reset(token)
+
+
 def _writing_request() -> bool:
-    """Whether we serve a request that may change data (anything but GET, HEAD, OPTIONS).
+    """Whether we run a scheduler job or serve a request that may change data (anything but GET, HEAD, OPTIONS).
 
     An SQLite transaction that has read cannot start writing while another connection writes: it
     fails at once with "database is locked", whatever the busy timeout. So every transaction of a
     state-changing request takes the write lock when it begins (and waits its turn for it); page
     views stay concurrent readers. PostgreSQL is not affected.
     """
+    if _writing_job.get():
+        return True
     return (has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
             and current_app.config.get("BOOKING_DB_GUARD", True))  # off only to prove the race tests can fail
 

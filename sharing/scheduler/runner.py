@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from ..database import writer_transactions
 from ..extensions import db
 from . import jobs, lease
 
@@ -43,9 +44,10 @@ class ActiveGate:
 
     def guarded(self, job):
         def run():
-            if self.active.is_set():
+            if not self.active.is_set():
+                return None
+            with writer_transactions():  # SQLite: jobs read, then write, beside other jobs and processes
                 return job()
-            return None
 
         run.__name__ = getattr(job, "__name__", "job")
         return run
