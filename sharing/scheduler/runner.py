@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -53,6 +54,28 @@ class ActiveGate:
         return run
 
 
+class CatchUpLog:
+    """Logs when a job runs again only after several of its intervals (the process was paused, the
+    machine slept, the database was slow): APScheduler coalesces those missed runs into this one
+    without an event of its own, so the gap between two submissions tells."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self.last: dict[str, float] = {}
+
+    def __call__(self, event) -> None:
+        now = time.monotonic()
+        previous, self.last[event.job_id] = self.last.get(event.job_id), now
+        job = self.scheduler.get_job(event.job_id)
+        interval = getattr(getattr(job, "trigger", None), "interval", None)
+        if previous is None or interval is None:
+            return
+        gap = now - previous
+        if gap > 2 * interval.total_seconds() + 1:
+            log.warning("job %s caught up after %.0f s (every %.0f s): the missed runs were coalesced into one",
+                        event.job_id, gap, interval.total_seconds())
+
+
 def _log_events(event) -> None:
     if event.code == EVENT_JOB_MISSED:
         log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
@@ -81,6 +104,7 @@ def build_scheduler(app: Flask, *, blocking: bool) -> tuple[object, ActiveGate]:
                       seconds=tick, id="chargers")
     scheduler.add_job(gate.guarded(lambda: jobs.apply_retention(app)), "interval", hours=6, id="retention")
     scheduler.add_listener(_log_events, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+    scheduler.add_listener(CatchUpLog(scheduler), EVENT_JOB_SUBMITTED)
     return scheduler, gate
 
 
