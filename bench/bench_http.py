@@ -65,9 +65,9 @@ def main() -> None:
     from sharing.extensions import db
     from sharing.models import Vehicle
     from tests.conftest import make_test_config
+    from tests.databases import fresh_database
     from tests.live_server import start_server
     from tests.load.mixed_load import populate, run_mixed_load
-    from tests.load.support import fresh_database
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
     url, drop = fresh_database(args.database, workdir)

@@ -27,9 +27,9 @@ from sharing.models import Household, Site, User, Vehicle, utcnow
 from sharing.security.passwords import hash_password
 from sharing.services import api_tokens
 from tests.conftest import make_test_config
+from tests.databases import OVERLAP_SQL, fresh_database
 from tests.live_server import LiveServer, start_server
 from tests.load.http_clients import fire_rounds
-from tests.load.support import OVERLAPS, fresh_database
 
 REQUESTS = int(os.environ.get("HTTP_RACE_REQUESTS", "200"))
 ROUNDS = int(os.environ.get("HTTP_RACE_ROUNDS", "20"))
@@ -159,7 +159,7 @@ def _race_verdict(world: RaceWorld, results, rounds: int) -> list[str]:
     if odd_reasons:
         problems.append(f"409 without a conflict reason: {odd_reasons}")
     with world.app.app_context():
-        overlaps = db.session.execute(OVERLAPS).scalar()
+        overlaps = db.session.execute(OVERLAP_SQL).scalar()
         db.session.remove()
     if overlaps:
         problems.append(f"{overlaps} overlapping bookings stored")
@@ -193,6 +193,6 @@ def test_200_clients_book_200_disjoint_slots_and_all_succeed(race_world_factory)
     statuses = Counter(status for _, status, _ in results)
     assert statuses == {201: REQUESTS}, [r for r in results if r[1] != 201][:3]
     with world.app.app_context():
-        overlaps = db.session.execute(OVERLAPS).scalar()
+        overlaps = db.session.execute(OVERLAP_SQL).scalar()
         db.session.remove()
     assert overlaps == 0

@@ -11,9 +11,9 @@ from sharing import create_app
 from sharing.extensions import db
 from sharing.models import Vehicle
 from tests.conftest import make_test_config
+from tests.databases import OVERLAP_SQL, fresh_database
 from tests.live_server import start_server
 from tests.load.mixed_load import format_summary, populate, run_mixed_load, summary
-from tests.load.support import OVERLAPS, fresh_database
 
 SECONDS = float(os.environ.get("MIXED_LOAD_SECONDS", "15"))
 RESIDENTS = 8
@@ -37,7 +37,7 @@ def test_mixed_load_has_no_server_errors_and_no_overlaps(kind, request, tmp_path
         table = summary(results)
         print(f"\nmixed load, {kind}, {RESIDENTS} residents, {SECONDS:.0f} s\n" + format_summary(table))
         with app.app_context():
-            overlaps = db.session.execute(OVERLAPS).scalar()
+            overlaps = db.session.execute(OVERLAP_SQL).scalar()
             db.session.remove()
     finally:
         if server is not None:

@@ -37,8 +37,8 @@ from sharing.models import (
     utcnow,
 )
 from tests.conftest import make_test_config
+from tests.databases import fresh_database
 from tests.live_server import ROOT, free_port, start_server
-from tests.load.support import fresh_database
 
 BOOKINGS = 24
 RUN_SECONDS = 40  # reminders fall due during this time

@@ -15,8 +15,9 @@ from sharing.extensions import db
 from sharing.models import AuditEvent, Site, User
 from sharing.services import backup, bookings
 from tests.conftest import make_test_config
+from tests.databases import OVERLAP_SQL
 from tests.factories import DEFAULT_PASSWORD
-from tests.ops.conftest import OVERLAP_SQL, table_counts
+from tests.ops.conftest import table_counts
 
 NOW = datetime(2031, 3, 3, 7, 0, tzinfo=UTC)
 PADDING_ROWS = 20_000  # makes the backup take long enough for the writer to commit during it

@@ -9,23 +9,17 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from sharing.domain.errors import BookingRejected
 from sharing.extensions import db
 from sharing.models import User
 from sharing.services import bookings
+from tests.databases import OVERLAP_SQL
 from tests.integration.bookings.conftest import NOW
 
 ROUNDS = int(__import__("os").environ.get("RACE_ROUNDS", "20"))
 THREADS = int(__import__("os").environ.get("RACE_THREADS", "50"))
 
-OVERLAP_SQL = text("""
-    SELECT count(*) FROM booking a JOIN booking b
-      ON a.vehicle_id = b.vehicle_id AND a.id < b.id
-     AND a.start_at < b.blocked_until AND b.start_at < a.blocked_until
-     AND a.status IN ('pending', 'confirmed', 'active') AND b.status IN ('pending', 'confirmed', 'active')
-""")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Shared by the load tests: databases of their own, and the query that finds overlapping bookings."""
+"""Databases of a test's own (beside the session's shared one), and the query that finds overlapping bookings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from tests.conftest import PG_ADMIN_URL
 
-OVERLAPS = text("""
+OVERLAP_SQL = text("""
     SELECT count(*) FROM booking a JOIN booking b
       ON a.vehicle_id = b.vehicle_id AND a.id < b.id
      AND a.start_at < b.blocked_until AND b.start_at < a.blocked_until
@@ -17,11 +17,11 @@ OVERLAPS = text("""
 """)
 
 
-def fresh_database(kind: str, tmp_path) -> tuple[str, callable]:
-    """An empty database of its own, and how to drop it (load tests never touch the shared test database)."""
+def fresh_database(kind: str, tmp_path, prefix: str = "own") -> tuple[str, callable]:
+    """The URL of an empty database (a file for SQLite, a new PostgreSQL database) and how to drop it."""
     if kind == "sqlite":
-        return f"sqlite:///{tmp_path / f'load-{uuid.uuid4().hex[:6]}.sqlite3'}", lambda: None
-    name = f"quartierauto_load_{uuid.uuid4().hex[:8]}"
+        return f"sqlite:///{tmp_path / f'{prefix}-{uuid.uuid4().hex[:6]}.sqlite3'}", lambda: None
+    name = f"quartierauto_{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
