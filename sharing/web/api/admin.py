@@ -3,12 +3,18 @@ blockouts, users and households. Every write goes through the same services as t
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Blockout, ChargingPoint, Household, User, Vehicle
-from ...services import blockouts, fleet_admin, households, user_admin
+from ...services import accounts, blockouts, fleet_admin, households, user_admin
+from ...services.accounts import AccountError
+from ...services.admin_errors import refuse
 from ...services.fleet_admin import VEHICLE_FIELDS
+from ..admin.common import invitation_valid_for
+from ..auth import send_invitation
+from ..messages import account_error_message
 from . import present
 from . import schemas as s
 from .blueprint import bp
@@ -139,6 +145,57 @@ def get_user(caller: Caller, user_id: int):
     person = _in_site(caller, User, user_id)
     if person.deleted_at is not None:
         raise ApiProblem(404)
+    return present.user(person)
+
+
+def _household_of_site(caller: Caller, household_id: int | None, field: str) -> Household | None:
+    if household_id is None:
+        return None
+    row = db.session.get(Household, household_id)
+    if row is None or row.site_id != caller.user.site_id:
+        raise ApiProblem(422, errors=[unknown(field)])
+    return row
+
+
+@operation(bp, "POST", "/users", summary="Invite a person", tag="admin", body=s.UserInviteIn,
+           response=s.UserInvitedOut, status=201, **ADMIN)
+def invite_user(caller: Caller, body: s.UserInviteIn):
+    """A new account of the site; the person sets a password through the e-mailed one-time link."""
+    household = _household_of_site(caller, body.household_id, "body.household_id")
+    if body.role == "resident" and household is None:
+        raise refuse("household_id", "household_required")
+    try:
+        issued = accounts.invite_user(db.session, caller.user, email=body.email, name=body.name,
+                                      household_id=household.id if household else None, role=body.role,
+                                      language=body.language, valid_for=invitation_valid_for())
+    except AccountError as error:
+        raise ApiProblem(422, errors=[{"field": "body.email", "code": error.code,
+                                       "message": account_error_message(error.code)}]) from None
+    link = send_invitation(issued)
+    db.session.commit()
+    shown = None if current_app.config["MAIL_SERVER"] else link
+    return (s.UserInvitedOut(**present.user(issued.user).model_dump(), invitation_link=shown),
+            {"Location": f"/api/v1/users/{issued.user.id}"})
+
+
+@operation(bp, "PATCH", "/users/<int:user_id>", summary="Change a person's role, household or access", tag="admin",
+           body=s.UserPatch, response=s.UserOut, **ADMIN)
+def update_user(caller: Caller, user_id: int, body: s.UserPatch):
+    """Move to another household, change the role, deactivate (with a reason) or reactivate; never oneself."""
+    person = _in_site(caller, User, user_id)
+    if person.deleted_at is not None:
+        raise ApiProblem(404)
+    household = _household_of_site(caller, body.household_id, "body.household_id")
+    if body.active is False and not body.reason:
+        raise refuse("reason", "required")
+    if household is not None:
+        user_admin.move_to_household(db.session, caller.user, person, household)
+    if body.role is not None:
+        user_admin.change_role(db.session, caller.user, person, body.role)
+    if body.active is False:
+        user_admin.deactivate(db.session, caller.user, person, reason=body.reason)
+    elif body.active is True:
+        user_admin.reactivate(db.session, caller.user, person)
     return present.user(person)
 
 

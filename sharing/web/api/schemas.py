@@ -196,6 +196,22 @@ class BlockoutIn(In):
         "with 409 and the list of affected bookings and the cars free at their times."))
 
 
+class UserInviteIn(In):
+    email: bounded(254, 3) = Field(description="Where the invitation goes; unique in the installation.")
+    name: bounded(120, 1)
+    role: Literal["resident", "admin"] = "resident"
+    household_id: Id | None = Field(None, description="Required for residents.")
+    language: Literal["de", "en"] = "de"
+
+
+class UserPatch(In):
+    role: Literal["resident", "admin"] | None = None
+    household_id: Id | None = Field(None, description="Move the person to this household of the site.")
+    active: bool | None = Field(None, description="false deactivates: upcoming bookings are cancelled, with "
+                                                  "`reason` told to the household; every session ends.")
+    reason: bounded(300, 1) | None = Field(None, description="Required when deactivating.")
+
+
 class HouseholdIn(In):
     name: bounded(120, 1)
     address: bounded(200) = ""
@@ -416,6 +432,11 @@ class UserOut(Out):
     invited: bool = Field(description="Invited, has not set a password yet.")
     household_id: int | None
     language: str
+
+
+class UserInvitedOut(UserOut):
+    invitation_link: str | None = Field(
+        description="The one-time link, only when the installation sends no e-mail (pass it on yourself).")
 
 
 class UserPage(Out):
