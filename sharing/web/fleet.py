@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Blockout, Booking, ChargeWindow, Vehicle, live_booking, utcnow
+from ..models import Blockout, Booking, ChargeWindow, Household, Vehicle, live_booking, utcnow
 
 bp = Blueprint("fleet", __name__)
 
@@ -53,17 +54,25 @@ def _week_start(requested: str | None, zone: ZoneInfo) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _split_by_day(items: list[Block], days: list[date], zone: ZoneInfo) -> dict[date, list[Block]]:
+def _day_bounds(days: list[date], zone: ZoneInfo) -> list[tuple[date, datetime, datetime, float]]:
+    """Each day's local midnight to midnight, and its length in seconds (23 or 25 hours on DST switch days:
+    aware datetimes of one zone subtract as wall clocks, so the length is taken in UTC)."""
+    bounds = []
+    for day in days:
+        begin = datetime.combine(day, time(0), zone)
+        finish = datetime.combine(day + timedelta(days=1), time(0), zone)
+        bounds.append((day, begin, finish, (finish.astimezone(UTC) - begin.astimezone(UTC)).total_seconds()))
+    return bounds
+
+
+def _split_by_day(items: list[Block], bounds: list[tuple[date, datetime, datetime, float]],
+                  zone: ZoneInfo) -> dict[date, list[Block]]:
     """Cut each block at local midnights and place the pieces on their days (one pass over the blocks)."""
-    bounds = [(day, datetime.combine(day, time(0), zone), datetime.combine(day + timedelta(days=1), time(0), zone))
-              for day in days]
-    result: dict[date, list[Block]] = {day: [] for day in days}
+    result: dict[date, list[Block]] = {day: [] for day, *_ in bounds}
     for item in items:
-        for day, begin, finish in bounds:
+        for day, begin, finish, seconds in bounds:
             if item.end <= begin or item.start >= finish:
                 continue
-            # 23 or 25 hours on DST switch days (in UTC: aware datetimes of one zone subtract as wall clocks)
-            seconds = (finish.astimezone(UTC) - begin.astimezone(UTC)).total_seconds()
             start, end = max(item.start, begin), min(item.end, finish)
             times = f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
             result[day].append(Block(item.kind, start, end, item.label,
@@ -86,15 +95,19 @@ def overview():
     cars = db.session.scalars(select(Vehicle).where(Vehicle.site_id == current_user.site_id,
                                                     Vehicle.status != "retired").order_by(Vehicle.name)).all()
     items: dict[int, list[Block]] = {car.id: [] for car in cars}
-    rows = db.session.scalars(select(Booking).where(Booking.site_id == current_user.site_id, live_booking(),
-                                                    Booking.start_at < finish, Booking.end_at > begin)).all()
+    # Plain rows, not ORM objects: a busy week has hundreds of bookings.
+    rows = db.session.execute(
+        select(Booking.vehicle_id, Booking.household_id, Household.name, Booking.start_at, Booking.end_at)
+        .join(Household, Household.id == Booking.household_id)
+        .where(Booking.site_id == current_user.site_id, live_booking(), Booking.start_at < finish,
+               Booking.end_at > begin))
     household_id, is_admin = current_user.household_id, current_user.is_admin
     own_label, other_label = _("your booking"), _("booked")
-    for booking in rows:
-        own = booking.household_id == household_id
-        label = own_label if own else (_("booked by %(name)s", name=booking.household.name) if is_admin
-                                       else other_label)
-        items[booking.vehicle_id].append(Block("own" if own else "booked", booking.start_at, booking.end_at, label))
+    for vehicle_id, booking_household, household_name, start_at, end_at in rows:
+        own = booking_household == household_id
+        label = own_label if own else (_("booked by %(name)s", name=household_name) if is_admin else other_label)
+        if vehicle_id in items:  # not a retired car's
+            items[vehicle_id].append(Block("own" if own else "booked", start_at, end_at, label))
     for blockout in db.session.scalars(select(Blockout).where(Blockout.site_id == current_user.site_id,
                                                               Blockout.start_at < finish, Blockout.end_at > begin)):
         items[blockout.vehicle_id].append(Block("blocked", blockout.start_at, blockout.end_at,
@@ -104,8 +117,12 @@ def overview():
             ChargeWindow.site_id == current_user.site_id, ChargeWindow.status.in_(("planned", "running")),
             ChargeWindow.start_at < finish, ChargeWindow.end_at > begin)):
         items[window.vehicle_id].append(Block("charging", window.start_at, window.end_at, charging_label))
-    weeks = [CarWeek(car, _split_by_day(items.get(car.id, []), days, zone)) for car in cars]
+    bounds = _day_bounds(days, zone)
+    weeks = [CarWeek(car, _split_by_day(items.get(car.id, []), bounds, zone)) for car in cars]
     today = datetime.now(zone).date()
-    return render_template("fleet/overview.html", weeks=weeks, days=days, monday=monday, today=today,
+    # Formatted once here, not once per car in the template.
+    day_names = {day: (format_date(day, "EEE d.M."), format_date(day, "EEEE d.M.")) for day in days}
+    return render_template("fleet/overview.html", weeks=weeks, days=days, day_names=day_names, monday=monday,
+                           today=today,
                            previous_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
                            now=utcnow(), zone=zone)
