@@ -90,6 +90,8 @@ class Config:
     #: Seconds between runs of the frequent jobs, and the lease a standby waits out before taking over.
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 60)
     SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 30)
+    #: Which charger driver the scheduler uses to start and stop charge windows (sharing/services/chargers.py).
+    CHARGER_DRIVER = os.environ.get("CHARGER_DRIVER", "simulated")
     LOG_JSON = _env_bool("LOG_JSON", False)
     #: "text" or "json" (one JSON object per line, with the request id); LOG_JSON=true means json too.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if LOG_JSON else "text").strip().lower()

@@ -8,24 +8,18 @@ from datetime import timedelta
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Booking, JobLedger, Site, utcnow
+from ..models import Booking, Site, utcnow
 from ..notifications import notify_user
-from ..services import bookings, outbox
+from ..services import bookings, ledger, outbox
 
 log = logging.getLogger(__name__)
 
 
 def _claim(key: str, job: str, holder: str, details: dict | None = None) -> bool:
     """Write the ledger row for an action; False if some process did it already (idempotency)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(JobLedger(key=key, job=job, holder=holder, details=details))
-    except IntegrityError:
-        return False
-    return True
+    return ledger.claim(db.session, key, job, holder, details)
 
 
 def deliver_outbox(app: Flask) -> int:
@@ -85,12 +79,14 @@ def replan_charging(app: Flask) -> int:
         return windows
 
 
-def drive_chargers(app: Flask, tick: timedelta) -> int:
-    """Advance the (simulated) chargers by one tick: cars gain charge as planned."""
-    from ..services import charging
+def drive_chargers(app: Flask, holder: str = "") -> int:
+    """Start, follow and stop the charge windows through the configured charger driver."""
+    from ..services import chargers
 
     with app.app_context():
-        return charging.advance_simulated_charging(db.session, since=utcnow() - tick)
+        driver = chargers.driver_named(app.config.get("CHARGER_DRIVER", "simulated"))
+        summary = chargers.drive(db.session, driver, holder=holder)
+        return summary.started + summary.changed + summary.stopped
 
 
 def apply_retention(app: Flask) -> int:

@@ -100,7 +100,7 @@ def build_scheduler(app: Flask, *, blocking: bool) -> tuple[object, ActiveGate]:
                       id="completion")
     scheduler.add_job(gate.guarded(lambda: jobs.replan_charging(app)), "interval",
                       minutes=app.config.get("REPLAN_MINUTES", 15), id="replan", next_run_time=_now())
-    scheduler.add_job(gate.guarded(lambda: jobs.drive_chargers(app, timedelta(seconds=tick))), "interval",
+    scheduler.add_job(gate.guarded(lambda: jobs.drive_chargers(app, holder)), "interval",
                       seconds=tick, id="chargers")
     scheduler.add_job(gate.guarded(lambda: jobs.apply_retention(app)), "interval", hours=6, id="retention")
     scheduler.add_listener(_log_events, EVENT_JOB_MISSED | EVENT_JOB_ERROR)

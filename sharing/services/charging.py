@@ -198,41 +198,6 @@ def replan(session: Session, site: Site, *, now: datetime | None = None, method:
     return PlanSummary(len(plan["windows"]), len(plan["bookings"]), at_risk, plan["cost_eur"])
 
 
-def advance_simulated_charging(session: Session, *, now: datetime | None = None,
-                               since: datetime | None = None) -> int:
-    """The simulated charger driver: cars in a window gain charge as planned; windows start and finish.
-
-    Energy added = planned power x efficiency x the part of each slot that lies in (since, now],
-    capped at a full battery. Returns how many cars were charged.
-    """
-    now = now or utcnow()
-    since = since or now - timedelta(minutes=1)
-    windows = session.scalars(select(ChargeWindow).where(ChargeWindow.status.in_(("planned", "running")),
-                                                         ChargeWindow.start_at < now,
-                                                         ChargeWindow.end_at > since)).all()
-    charged = 0
-    for window in windows:
-        slot = timedelta(minutes=window.slot_minutes)
-        added = 0.0
-        for i, power in enumerate(window.power_kw):
-            begin, end = window.start_at + i * slot, window.start_at + (i + 1) * slot
-            overlap = (min(end, now) - max(begin, since)).total_seconds()
-            if overlap > 0:
-                added += power * CHARGE_EFFICIENCY * overlap / 3600
-        car = window.vehicle
-        if added > 0:
-            car.soc_percent = min(100.0, car.soc_percent + added / car.battery_kwh * 100)
-            car.soc_updated_at = now
-            window.energy_delivered_kwh = round((window.energy_delivered_kwh or 0) + added / CHARGE_EFFICIENCY, 3)
-            charged += 1
-        if window.status == "planned":
-            window.status, window.started_at = "running", max(window.start_at, since)
-        if window.end_at <= now:
-            window.status, window.stopped_at = "done", window.end_at
-    session.commit()
-    return charged
-
-
 def charge_windows_between(session: Session, site_id: int, start: datetime, end: datetime) -> list[ChargeWindow]:
     """Planned and running windows of a site in [start, end) (for the timeline and the admin chart)."""
     return list(session.scalars(select(ChargeWindow).where(

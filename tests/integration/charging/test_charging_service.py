@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from sharing.models import Booking, ChargeWindow, Vehicle
+from sharing.models import ChargeWindow
 from sharing.services import charging
 
 NOW = datetime(2031, 3, 3, 7, 0, tzinfo=UTC)
@@ -50,20 +50,3 @@ def test_infeasible_trip_is_flagged_and_the_resident_told(session, site, residen
     assert session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == resident.email)) is not None
     charging.replan(session, site, now=NOW)  # planning again does not tell the resident twice
     assert len(session.scalars(select(OutboxMessage)).all()) == 1
-
-
-def test_simulated_charger_adds_the_planned_energy(session, site, resident, make_vehicle, make_charging_point,
-                                                   make_booking_row):
-    car = make_vehicle(soc_percent=20)
-    make_charging_point(max_power_kw=11)
-    make_booking_row(vehicle=car, user=resident, start=NOW + timedelta(hours=8), end=NOW + timedelta(hours=9),
-                     distance_km=200)
-    charging.replan(session, site, now=NOW)
-    window = session.scalars(select(ChargeWindow).order_by(ChargeWindow.start_at)).first()
-    before = session.get(Vehicle, car.id).soc_percent
-    charging.advance_simulated_charging(session, now=window.start_at + timedelta(hours=1), since=window.start_at)
-    after = session.get(Vehicle, car.id).soc_percent
-    expected = sum(window.power_kw[:4]) * 0.25 * 0.9 / car.battery_kwh * 100
-    assert abs((after - before) - expected) < 0.01
-    assert session.get(ChargeWindow, window.id).status in ("running", "done")
-    assert session.scalar(select(Booking)).status == "confirmed"
