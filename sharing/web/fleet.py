@@ -95,6 +95,11 @@ def overview():
     cars = db.session.scalars(select(Vehicle).where(Vehicle.site_id == current_user.site_id,
                                                     Vehicle.status != "retired").order_by(Vehicle.name)).all()
     items: dict[int, list[Block]] = {car.id: [] for car in cars}
+
+    def place(vehicle_id: int, block: Block) -> None:
+        if vehicle_id in items:  # a retired car's leftovers are not shown
+            items[vehicle_id].append(block)
+
     # Plain rows, not ORM objects: a busy week has hundreds of bookings.
     rows = db.session.execute(
         select(Booking.vehicle_id, Booking.household_id, Household.name, Booking.start_at, Booking.end_at)
@@ -106,17 +111,16 @@ def overview():
     for vehicle_id, booking_household, household_name, start_at, end_at in rows:
         own = booking_household == household_id
         label = own_label if own else (_("booked by %(name)s", name=household_name) if is_admin else other_label)
-        if vehicle_id in items:  # not a retired car's
-            items[vehicle_id].append(Block("own" if own else "booked", start_at, end_at, label))
+        place(vehicle_id, Block("own" if own else "booked", start_at, end_at, label))
     for blockout in db.session.scalars(select(Blockout).where(Blockout.site_id == current_user.site_id,
                                                               Blockout.start_at < finish, Blockout.end_at > begin)):
-        items[blockout.vehicle_id].append(Block("blocked", blockout.start_at, blockout.end_at,
-                                                _("maintenance") + (f": {blockout.reason}" if blockout.reason else "")))
+        place(blockout.vehicle_id, Block("blocked", blockout.start_at, blockout.end_at,
+                                         _("maintenance") + (f": {blockout.reason}" if blockout.reason else "")))
     charging_label = _("charging")
     for window in db.session.scalars(select(ChargeWindow).where(
             ChargeWindow.site_id == current_user.site_id, ChargeWindow.status.in_(("planned", "running")),
             ChargeWindow.start_at < finish, ChargeWindow.end_at > begin)):
-        items[window.vehicle_id].append(Block("charging", window.start_at, window.end_at, charging_label))
+        place(window.vehicle_id, Block("charging", window.start_at, window.end_at, charging_label))
     bounds = _day_bounds(days, zone)
     weeks = [CarWeek(car, _split_by_day(items.get(car.id, []), bounds, zone)) for car in cars]
     today = datetime.now(zone).date()

@@ -68,3 +68,12 @@ def test_move_promote_deactivate_and_reactivate(client, world, session, make_hou
     assert myself.status_code == 422
     session.rollback()
     assert session.get(User, world.admin.id).active
+
+
+def test_a_refused_change_changes_nothing(client, world, session, make_household):
+    headers, home = world.headers("admin"), make_household(name="Nicht umziehen")
+    refused = client.patch(f"/api/v1/users/{world.admin.id}", json={"household_id": home.id, "active": False,
+                                                                    "reason": "x"}, headers=headers)
+    assert refused.status_code == 422
+    session.rollback()
+    assert session.get(User, world.admin.id).household_id != home.id  # the move did not happen either

@@ -186,8 +186,13 @@ def update_user(caller: Caller, user_id: int, body: s.UserPatch):
     if person.deleted_at is not None:
         raise ApiProblem(404)
     household = _household_of_site(caller, body.household_id, "body.household_id")
+    # Every refusal comes before the first change: each step below commits on its own.
     if body.active is False and not body.reason:
         raise refuse("reason", "required")
+    if person.id == caller.user.id and (body.role not in (None, person.role) or body.active is False):
+        raise refuse(None, "not_on_yourself")
+    if body.role == "resident" and household is None and person.household_id is None:
+        raise refuse("household_id", "household_required")
     if household is not None:
         user_admin.move_to_household(db.session, caller.user, person, household)
     if body.role is not None:

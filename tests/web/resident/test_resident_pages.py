@@ -242,3 +242,17 @@ def test_my_bookings_name_the_previous_driver_only_if_they_share_their_contact(l
     page = logged_in.get("/bookings").get_data(as_text=True)
     assert "Nora Nachbar" in page and "0151 2345" in page
     assert "Paul Privat" not in page and "0151 9999" not in page
+
+
+def test_week_view_leaves_out_a_retired_cars_blockout(logged_in, session, make_vehicle):
+    from sharing.models import Blockout
+
+    shown, retired = make_vehicle(name="Im Dienst"), make_vehicle(name="Ausgemustert", status="retired")
+    start = datetime.combine(_next_monday(), time(9), BERLIN)
+    session.add(Blockout(site_id=retired.site_id, vehicle_id=retired.id, start_at=start,
+                         end_at=start + timedelta(hours=3), reason="Abholung"))
+    session.commit()
+    page = logged_in.get("/cars", query_string={"week": _next_monday().isoformat()})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert shown.name in text and retired.name not in text
