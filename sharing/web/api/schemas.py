@@ -459,7 +459,8 @@ class HouseholdList(Out):
 
 
 class FieldProblem(Out):
-    field: str | None = Field(description="Where: body.start, query.from, path.booking_id ... (null: the whole).")
+    field: str | None = Field(default=None, description="Where: body.start, query.from, path.booking_id ... "
+                                                         "(left out: the request as a whole).")
     code: str = Field(description="Machine-readable reason.")
     message: str
 
