@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .extensions import db
 
 #: Execution option that makes an SQLite transaction take the write lock at BEGIN.
 SQLITE_BEGIN_IMMEDIATE = "quartierauto_begin_immediate"
+#: Connection info key: whether the SQLite connection's current transaction began as a writer.
+_WRITER = "quartierauto_writer"
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -39,6 +43,7 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         immediate = connection.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE, False) or _writing_request()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_WRITER] = immediate
 
 
 #: Set while a scheduler job runs: its transactions read and then write, like a state-changing request.
@@ -85,11 +90,63 @@ def begin_write(session: Session) -> None:
     PostgreSQL it is an ordinary transaction: the exclusion constraint guards overlaps.
     Must be called before anything else runs in the transaction.
     """
-    session = session.registry() if hasattr(session, "registry") else session  # unwrap scoped_session
+    session = _unwrapped(session)
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() must come before any change in the transaction")
+        if session.connection().info.get(_WRITER):
+            return  # began as a writer already, as every transaction of a state-changing request does
         session.rollback()  # end the read transaction (e.g. loading the user) to begin as a writer
     session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+
+
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring the session's objects.
+
+    Right after a use case commits, its objects hold exactly what it read and wrote in that
+    transaction; the view that presents them (the API's answer to a new booking) would otherwise
+    load each of them again. The session's next commit or rollback expires them as usual.
+    """
+    session = _unwrapped(session)
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+Model = TypeVar("Model")
+
+
+@cache
+def _insert_of(model: type) -> tuple[Any, list[tuple[str, str]]]:
+    """A model's INSERT (built once), and which attribute each column of its table fills."""
+    return insert(model.__table__), [(attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs]
+
+
+def insert_row(session: Session, model: type[Model], values: dict[str, Any]) -> Model:
+    """Insert one row with a plain INSERT; the row comes back as a persistent ORM object.
+
+    For a single row the unit of work costs several times the statement it sends, so the hot write
+    paths (a booking, its audit entry, its mail) insert this way. The object is in the session's
+    identity map with the values as inserted (column defaults included; the models have no server
+    defaults); changes pending before it are flushed first, so rows still reach the database in
+    the order the use case made them.
+    """
+    session = _unwrapped(session)
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    statement, attributes = _insert_of(model)
+    result = session.connection().execute(statement, values)
+    inserted = {**result.last_inserted_params(), **result.inserted_primary_key._asdict()}
+    obj = model(**{key: inserted.get(column) for key, column in attributes})
+    make_transient_to_detached(obj)  # as if loaded: no pending change, nothing to insert again
+    session.add(obj)
+    return obj
+
+
+def _unwrapped(session: Session) -> Session:
+    """The session itself behind a scoped_session (Flask-SQLAlchemy's db.session)."""
+    return session.registry() if hasattr(session, "registry") else session

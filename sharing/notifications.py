@@ -40,6 +40,24 @@ def _email_template(name: str, *, optional: bool = False) -> Template | None:
         return None
 
 
+def wants_mail(user: User, *, force: bool = False) -> bool:
+    """Whether a mail goes to the user: never after their account is deleted, and only with
+    notifications on, except for mails they cannot do without (``force``: invitations, password
+    resets, an administrator's cancellation)."""
+    return user.deleted_at is None and (user.notify_email or force)
+
+
+def write_mail(user: User, template: str, *, subject: Any, attachments: list[outbox.Attachment] | None = None,
+               **context: Any) -> outbox.Letter:
+    """Render ``templates/email/<template>.txt`` (and .html if present) in the user's language."""
+    with force_locale(user.language):
+        subject_text = str(subject)
+        body_text = _email_template(f"email/{template}.txt").render(user=user, **context)
+        html = _email_template(f"email/{template}.html", optional=True)
+        body_html = html.render(user=user, subject=subject_text, **context) if html is not None else None
+    return outbox.Letter(subject_text, body_text, body_html, attachments)
+
+
 def notify_user(
     session: Session,
     user: User,
@@ -51,24 +69,9 @@ def notify_user(
     force: bool = False,
     **context: Any,
 ) -> None:
-    """Render ``templates/email/<template>.txt`` (and .html if present) in the user's language and enqueue it.
-
-    Users who turned e-mail notifications off still get mails they cannot do without
-    (invitations, password resets): callers pass ``force=True`` for those.
-    """
-    if user.deleted_at is not None or (not user.notify_email and not force):
+    """Write the mail now (see write_mail) and put it in the outbox, if the user wants it (see wants_mail)."""
+    if not wants_mail(user, force=force):
         return
-    with force_locale(user.language):
-        subject_text = str(subject)
-        body_text = _email_template(f"email/{template}.txt").render(user=user, **context)
-        html = _email_template(f"email/{template}.html", optional=True)
-        body_html = html.render(user=user, subject=subject_text, **context) if html is not None else None
-    outbox.enqueue(
-        session,
-        to=user.email,
-        subject=subject_text,
-        body_text=body_text,
-        body_html=body_html,
-        attachments=attachments,
-        dedupe_key=dedupe_key,
-    )
+    letter = write_mail(user, template, subject=subject, attachments=attachments, **context)
+    outbox.enqueue(session, to=user.email, subject=letter.subject, body_text=letter.body_text,
+                   body_html=letter.body_html, attachments=letter.attachments, dedupe_key=dedupe_key)

@@ -99,12 +99,15 @@ class RuleContext:
     vehicle: VehicleFacts
     #: Live bookings of the requested car near the requested time.
     vehicle_bookings: Sequence[BusyInterval] = ()
-    #: Live bookings of the household from 7 days before the request on.
+    #: Live bookings of the household from 7 days before the request to 7 days after it.
     household_bookings: Sequence[BusyInterval] = ()
     blockouts: Sequence[BlockoutFacts] = ()
     energy_check: EnergyCheck | None = None
     #: The car's trips before the request, if the caller summed them (else taken from vehicle_bookings).
     trips_before: TripsBefore | None = None
+    #: The household's live bookings not yet ended (the one being changed left out), if the caller
+    #: counted them (else counted in household_bookings, which must then hold all of them).
+    household_future_bookings: int | None = None
 
 
 @dataclass
@@ -197,10 +200,12 @@ def household_limit_reasons(request: BookingRequest, ctx: RuleContext) -> list[R
     mine = [b for b in ctx.household_bookings
             if b.household_id == request.household_id and b.booking_id != request.exclude_booking_id]
     reasons = []
-    future = [b for b in mine if b.slot.end > ctx.now]
-    if len(future) + 1 > rules.max_future_bookings:
+    used = ctx.household_future_bookings
+    if used is None:
+        used = sum(1 for b in mine if b.slot.end > ctx.now)
+    if used + 1 > rules.max_future_bookings:
         reasons.append(Reason("household_booking_limit", rule={"max_future_bookings": rules.max_future_bookings},
-                              params={"used": len(future)}))
+                              params={"used": used}))
     hours = max_hours_in_any_window([b.slot for b in mine], request.slot, timedelta(days=7))
     if hours > rules.max_hours_per_7_days + 1e-9:
         reasons.append(Reason("household_hours_limit", field="end",
@@ -254,7 +259,13 @@ class TripsBefore:
 
 
 def trips_before(request: BookingRequest, ctx: RuleContext) -> TripsBefore:
-    """The car's trips that end after now and by the request's start (the one being changed excluded)."""
+    """The car's trips that end after now and by the request's start (the one being changed excluded).
+
+    Summed by the caller (`ctx.trips_before`) or here from `ctx.vehicle_bookings`, which must then
+    hold every booking of the car from now on.
+    """
+    if ctx.trips_before is not None:
+        return ctx.trips_before
     earlier = [b for b in ctx.vehicle_bookings
                if b.booking_id != request.exclude_booking_id and ctx.now < b.slot.end <= request.slot.start]
     driving = sum((b.slot.end - max(b.slot.start, ctx.now)).total_seconds() for b in earlier) / 3600
@@ -266,8 +277,7 @@ def energy_check(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
 
     Available = today's charge plus charging at the car's full power while it stands
     before the start, less the energy of its other trips before then — a simple upper
-    estimate the charge planner replaces with its plan. The trips come from
-    `ctx.trips_before` when the caller summed them already (suggestions for many cars).
+    estimate the charge planner replaces with its plan.
     """
     vehicle = ctx.vehicle
     needed = energy_needed_kwh(vehicle, request.distance_km, ctx.rules)
@@ -275,7 +285,7 @@ def energy_check(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
         max_km = max(0, int((vehicle.battery_kwh * (1 - ctx.rules.reserve_percent / 100))
                             / vehicle.consumption_kwh_per_100km * 100))
         return [Reason("distance_exceeds_range", field="distance_km", params={"max_km": max_km})]
-    trips = ctx.trips_before if ctx.trips_before is not None else trips_before(request, ctx)
+    trips = trips_before(request, ctx)
     parked_hours = max(0.0, (request.slot.start - ctx.now).total_seconds() / 3600 - trips.driving_hours)
     charged = vehicle.max_charge_kw * CHARGE_EFFICIENCY * parked_hours
     available = vehicle.battery_kwh * vehicle.soc_percent / 100 + charged

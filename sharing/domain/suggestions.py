@@ -66,11 +66,11 @@ def suggest(
     result = Suggestions()
     candidates = []
     # The household's quota is the same whichever car it books: check it once, not per car.
-    household_ok = request.is_admin or not household_limit_reasons(replace(request, exclude_booking_id=None), ctx)
+    household_ok = request.is_admin or not household_limit_reasons(request, ctx)
     for vehicle in other_vehicles if household_ok else ():
         if vehicle.id == request.vehicle_id or vehicle.status != "active":
             continue
-        alternative = replace(request, vehicle_id=vehicle.id, exclude_booking_id=None, is_admin=True)
+        alternative = replace(request, vehicle_id=vehicle.id, is_admin=True)  # household rules: checked above
         alt_ctx = replace(ctx, vehicle=vehicle, vehicle_bookings=bookings_by_vehicle.get(vehicle.id, ()),
                           blockouts=blockouts_by_vehicle.get(vehicle.id, ()),
                           trips_before=None if trips_by_vehicle is None else trips_by_vehicle.get(vehicle.id,

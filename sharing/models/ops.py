@@ -15,15 +15,24 @@ OUTBOX_STATUSES = ("pending", "sent", "failed")
 
 
 class OutboxMessage(db.Model):
-    """An e-mail written in the same transaction as the change it reports; sent later."""
+    """An e-mail queued in the same transaction as the change it reports; sent later.
+
+    Most mails are written when queued. Mails about a booking are queued as a `template` and the
+    ids it needs (`context`) and written when they are sent, in the recipient's language and about
+    the booking as it is then; subject and body are empty until then.
+    """
 
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body_text: Mapped[str] = mapped_column(Text)
+    subject: Mapped[Optional[str]] = mapped_column(String(200))
+    body_text: Mapped[Optional[str]] = mapped_column(Text)
     body_html: Mapped[Optional[str]] = mapped_column(Text)
+    #: The e-mail template of a mail written when it is sent ("booking_confirmed"); None when written already.
+    template: Mapped[Optional[str]] = mapped_column(String(60))
+    #: What the template is about, as ids and plain values ({"booking_id": 42, "user_id": 7}).
+    context: Mapped[Optional[dict]] = mapped_column(JSON)
     #: [{"filename": ..., "content_type": ..., "content": text}]
     attachments: Mapped[Optional[list]] = mapped_column(JSON)
     #: Unique key that makes enqueuing idempotent ("reminder:booking:42").

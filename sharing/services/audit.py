@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..database import insert_row
 from ..models import AuditEvent, User
 
 
@@ -37,19 +38,17 @@ def record(
     object_type: str | None = None,
     object_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session; it commits with the change it describes."""
+    """Write an audit event in the caller's transaction; it commits with the change it describes."""
     if site_id is None:
         site_id = getattr(obj, "site_id", None) if obj is not None else None
         if site_id is None and actor is not None:
             site_id = actor.site_id
-    event = AuditEvent(
-        site_id=site_id,
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object_type=object_type or (obj.__tablename__ if obj is not None else ""),
-        object_id=object_id if object_id is not None else getattr(obj, "id", None),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-    )
-    session.add(event)
-    return event
+    return insert_row(session, AuditEvent, {
+        "site_id": site_id,
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "object_type": object_type or (obj.__tablename__ if obj is not None else ""),
+        "object_id": object_id if object_id is not None else getattr(obj, "id", None),
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+    })

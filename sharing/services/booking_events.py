@@ -1,4 +1,10 @@
-"""E-mails about bookings, written to the outbox in the booking's own transaction."""
+"""E-mails about bookings, queued in the booking's own transaction.
+
+Confirmations, changes and cancellations are queued as the template and the booking's id and
+written when the outbox sends them (`write_booking_mail`): booking requests do not wait for
+templates and calendar files, and the mail tells the booking as it is when it goes out, in the
+recipient's language then.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Booking, Site, User
-from ..notifications import notify_user
-from . import ical
+from ..models import Booking, OutboxMessage, Site, User
+from ..notifications import notify_user, wants_mail, write_mail
+from . import ical, outbox
 from .outbox import Attachment
+
+#: Mails written when sent: template -> (subject with the car's name, method of the attached .ics or None).
+_WRITTEN_WHEN_SENT = {
+    "booking_confirmed": (lambda car: _l("Booking confirmed: %(car)s", car=car), "REQUEST"),
+    "booking_pending": (lambda car: _l("Your booking waits for approval"), None),
+    "booking_changed": (lambda car: _l("Booking changed: %(car)s", car=car), "REQUEST"),
+    "booking_cancelled": (lambda car: _l("Booking cancelled: %(car)s", car=car), "CANCEL"),
+}
 
 
 def _household_members(session: Session, booking: Booking) -> list[User]:
@@ -25,36 +39,41 @@ def _ics(booking: Booking, site: Site, method: str = "REQUEST") -> list[Attachme
                        ical.booking_calendar(booking, site, method=method))]
 
 
-def created(session: Session, booking: Booking, *, actor: User, site: Site) -> None:
-    """Confirmation (or "waiting for approval") with an .ics attachment."""
-    session.flush()
+def _queue(session: Session, booking: Booking, template: str, *, force: bool = False, **values) -> None:
+    """Queue a mail about the booking for each of its household's recipients, to be written when sent."""
     for user in _household_members(session, booking):
-        if booking.status == "pending":
-            notify_user(session, user, "booking_pending", subject=_l("Your booking waits for approval"),
-                        booking=booking, site=site)
-        else:
-            notify_user(session, user, "booking_confirmed", subject=_l("Booking confirmed: %(car)s",
-                                                                       car=booking.vehicle.name),
-                        booking=booking, site=site, attachments=_ics(booking, site))
+        if wants_mail(user, force=force):
+            outbox.enqueue_later(session, to=user.email, template=template,
+                                 context={"booking_id": booking.id, "user_id": user.id, **values})
+
+
+@outbox.writes(*_WRITTEN_WHEN_SENT)
+def write_booking_mail(session: Session, message: OutboxMessage) -> outbox.Letter | None:
+    """The text of a queued booking mail, about the booking as it is now (None if it or its reader is gone)."""
+    context = dict(message.context)
+    booking, user = session.get(Booking, context.pop("booking_id")), session.get(User, context.pop("user_id"))
+    if booking is None or user is None or user.deleted_at is not None:
+        return None
+    site = session.get(Site, booking.site_id)
+    subject, ics_method = _WRITTEN_WHEN_SENT[message.template]
+    return write_mail(user, message.template, subject=subject(booking.vehicle.name), booking=booking, site=site,
+                      attachments=_ics(booking, site, ics_method) if ics_method else None, **context)
+
+
+def created(session: Session, booking: Booking) -> None:
+    """Confirmation (or "waiting for approval") with an .ics attachment."""
+    _queue(session, booking, "booking_pending" if booking.status == "pending" else "booking_confirmed")
 
 
 def changed(session: Session, booking: Booking, *, actor: User) -> None:
     """The new time or car, with an updated .ics."""
-    site = session.get(Site, booking.site_id)
-    for user in _household_members(session, booking):
-        notify_user(session, user, "booking_changed", subject=_l("Booking changed: %(car)s", car=booking.vehicle.name),
-                    booking=booking, site=site, by_admin=actor.is_admin and actor.id != booking.user_id,
-                    attachments=_ics(booking, site))
+    _queue(session, booking, "booking_changed", by_admin=actor.is_admin and actor.id != booking.user_id)
 
 
 def cancelled(session: Session, booking: Booking, *, actor: User) -> None:
     """Cancellation (with the administrator's reason when an admin cancelled it)."""
-    site = session.get(Site, booking.site_id)
-    for user in _household_members(session, booking):
-        notify_user(session, user, "booking_cancelled",
-                    subject=_l("Booking cancelled: %(car)s", car=booking.vehicle.name), booking=booking, site=site,
-                    by_admin=actor.is_admin and actor.id != booking.user_id, reason=booking.cancel_reason,
-                    attachments=_ics(booking, site, method="CANCEL"), force=actor.id != booking.user_id)
+    _queue(session, booking, "booking_cancelled", force=actor.id != booking.user_id,
+           by_admin=actor.is_admin and actor.id != booking.user_id)
 
 
 def at_risk(session: Session, booking: Booking, *, why: str) -> None:

@@ -1,12 +1,32 @@
-"""Loading what the booking rules need from the database (the first step of the two-step check)."""
+"""Loading what the booking rules need from the database (the first step of the two-step check).
+
+A booking request is the app's hot path, so its reads are few: the statements are built once,
+with bound parameters (no statement building or cache-key work per request), and apart from the
+requested car and its site the rows stay tuples (no ORM objects). Checking a request takes two
+round trips (the car with its totals, then the nearby intervals); its suggestions two more.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, case, func, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    Text,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,11 +42,13 @@ from ..domain.booking_rules import (
 )
 from ..domain.intervals import TimeSlot
 from ..domain.suggestions import Suggestions, suggest
-from ..models import Blockout, Booking, Site, Vehicle, live_booking
+from ..models import Blockout, Booking, ChargingPoint, Site, Vehicle, live_booking
 from ..models.types import UTCDateTime
 
-#: How far around a request bookings are loaded: the longest booking plus the 7-day quota window.
+#: The window of the hours-per-7-days rule on either side of a request.
 HOUSEHOLD_WINDOW = timedelta(days=7)
+#: How far before and after a refused request the same car's nearest free slots are looked for.
+SAME_CAR_SEARCH = timedelta(days=3)
 
 
 def rules_of(site: Site) -> BookingRules:
@@ -54,56 +76,9 @@ def facts_of(vehicle: Vehicle) -> VehicleFacts:
     )
 
 
-
-#: The columns the rules read of a booking, loaded as plain rows (no ORM objects: a suggestion
-#: reads hundreds of bookings, and building entities for them costs more than the query).
-_BUSY_COLUMNS = (Booking.id, Booking.vehicle_id, Booking.household_id, Booking.start_at, Booking.end_at,
-                 Booking.blocked_until, Booking.distance_km)
-
-
-def active_vehicle_facts(session: Session, site_id: int) -> list[VehicleFacts]:
-    """The site's active cars as the rules see them, by name (plain rows: no ORM objects needed)."""
-    rows = session.execute(
-        select(Vehicle.id, Vehicle.name, Vehicle.status, Vehicle.battery_kwh, Vehicle.soc_percent,
-               Vehicle.consumption_kwh_per_100km, Vehicle.max_charge_kw, Vehicle.requires_approval)
-        .where(Vehicle.site_id == site_id, Vehicle.status == "active").order_by(Vehicle.name))
-    return [VehicleFacts(*row) for row in rows]
-
-
 def busy_of(booking: Booking) -> BusyInterval:
     return BusyInterval(booking.id, booking.vehicle_id, booking.household_id,
                         TimeSlot(booking.start_at, booking.end_at), booking.blocked_until, booking.distance_km)
-
-
-def _busy_intervals(session: Session, *conditions) -> list[BusyInterval]:
-    rows = session.execute(select(*_BUSY_COLUMNS).where(live_booking(), *conditions))
-    return [BusyInterval(id_, vehicle_id, household_id, TimeSlot(start, end), blocked_until, distance_km)
-            for id_, vehicle_id, household_id, start, end, blocked_until, distance_km in rows]
-
-
-def live_bookings_near(session: Session, vehicle_ids: list[int], start: datetime, end: datetime,
-                       margin: timedelta) -> list[BusyInterval]:
-    """Live bookings of these cars whose blocked time comes within `margin` of [start, end)."""
-    if not vehicle_ids:
-        return []
-    return _busy_intervals(session, Booking.vehicle_id.in_(vehicle_ids), Booking.start_at < end + margin,
-                           Booking.blocked_until > start - margin)
-
-
-def blockouts_near(session: Session, vehicle_ids: list[int], start: datetime, end: datetime) -> list[BlockoutFacts]:
-    if not vehicle_ids:
-        return []
-    rows = session.execute(select(Blockout.vehicle_id, Blockout.start_at, Blockout.end_at, Blockout.reason).where(
-        Blockout.vehicle_id.in_(vehicle_ids), Blockout.start_at < end, Blockout.end_at > start))
-    return [BlockoutFacts(vehicle_id, TimeSlot(start_at, end_at), reason or "")
-            for vehicle_id, start_at, end_at, reason in rows]
-
-
-def household_bookings(session: Session, household_id: int, start: datetime, end: datetime,
-                       now: datetime) -> list[BusyInterval]:
-    """The household's live bookings that matter for its quotas around [start, end)."""
-    return _busy_intervals(session, Booking.household_id == household_id,
-                           Booking.end_at > min(now, start - HOUSEHOLD_WINDOW))
 
 
 class seconds_between(FunctionElement):
@@ -125,67 +100,177 @@ def _seconds_between_postgresql(element, compiler, **kw):
     return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
-def trips_before_by_vehicle(session: Session, vehicle_ids: list[int], now: datetime,
-                            until: datetime) -> dict[int, TripsBefore]:
-    """Per car, its live trips that end after `now` and by `until`, summed in the database.
+# --- The statements, built once --------------------------------------------------------------------------------
 
-    The same sums as `booking_rules.trips_before`, without loading every booking of every car
-    between now and a request far ahead (suggestions look at all cars at once).
-    """
-    if not vehicle_ids or until <= now:
-        return {}
-    on_road_from = case((Booking.start_at > now, Booking.start_at), else_=literal(now, UTCDateTime()))
-    rows = session.execute(
-        select(Booking.vehicle_id, func.sum(seconds_between(on_road_from, Booking.end_at)),
-               func.sum(Booking.distance_km))
-        .where(live_booking(), Booking.vehicle_id.in_(vehicle_ids), Booking.end_at > now, Booking.end_at <= until)
-        .group_by(Booking.vehicle_id))
-    return {vehicle_id: TripsBefore(float(seconds or 0) / 3600, float(km or 0)) for vehicle_id, seconds, km in rows}
+def _at(name: str):
+    """A bound point in time (stored as UTC, like every column)."""
+    return bindparam(name, type_=UTCDateTime())
 
 
-def rule_context(session: Session, site: Site, vehicle: Vehicle, request: BookingRequest, now: datetime,
-                 energy_check=None) -> RuleContext:
-    """The rule context for one request: the car's nearby bookings and blockouts, the household's bookings."""
-    rules = rules_of(site)
+_NOW = _at("now")
+_NOT_CHANGED = Booking.id.is_distinct_from(bindparam("changed_id", type_=Integer()))
+_BUSY_COLUMNS = (Booking.id, Booking.vehicle_id, Booking.household_id, Booking.start_at, Booking.end_at,
+                 Booking.blocked_until, Booking.distance_km, cast(null(), Text()).label("reason"))
+_BLOCKOUT_COLUMNS = (Blockout.id, Blockout.vehicle_id, cast(null(), Integer()), Blockout.start_at, Blockout.end_at,
+                     Blockout.end_at, literal_column("0"), Blockout.reason)
+
+
+def _rows(kind: str, columns, *where):
+    return select(literal_column(f"'{kind}'").label("kind"), *columns).where(*where)
+
+
+def _trips_where(vehicle_id, until):
+    """The car's live trips that end after now and by `until` (the changed booking left out)."""
+    return (live_booking(), Booking.vehicle_id == vehicle_id, Booking.end_at > _NOW, Booking.end_at <= until,
+            _NOT_CHANGED)
+
+
+_ON_ROAD_FROM = case((Booking.start_at > _NOW, Booking.start_at), else_=_NOW)
+_DRIVING_SECONDS = func.coalesce(func.sum(seconds_between(_ON_ROAD_FROM, Booking.end_at)), 0.0)
+_DISTANCE_KM = func.coalesce(func.sum(Booking.distance_km), 0)
+
+_household_future = select(func.count()).where(
+    live_booking(), Booking.household_id == bindparam("household_id"), Booking.end_at > _NOW, _NOT_CHANGED)
+_car_trips = select(_DRIVING_SECONDS, _DISTANCE_KM).where(*_trips_where(Vehicle.id, _at("start")))
+#: The requested car and its site, with the household's bookings not yet ended, the car's trips between
+#: now and the request, and whether the site has charging points: one row.
+_REQUEST_HEAD = (
+    select(Vehicle, Site, _household_future.scalar_subquery().label("household_future"),
+           _car_trips.with_only_columns(_DRIVING_SECONDS).scalar_subquery().label("driving_seconds"),
+           _car_trips.with_only_columns(_DISTANCE_KM).scalar_subquery().label("distance_km"),
+           exists().where(ChargingPoint.site_id == Vehicle.site_id).label("site_can_charge"))
+    .join(Site, Site.id == Vehicle.site_id).where(Vehicle.id == bindparam("vehicle_id"))
+)
+
+_car_bookings = _rows("car", _BUSY_COLUMNS, live_booking(), Booking.vehicle_id == bindparam("vehicle_id"),
+                      Booking.start_at < _at("car_until"), Booking.blocked_until > _at("car_from"))
+_car_blockouts = _rows("blockout", _BLOCKOUT_COLUMNS, Blockout.vehicle_id == bindparam("vehicle_id"),
+                       Blockout.start_at < _at("car_until"), Blockout.end_at > _at("car_from"))
+_household_bookings = _rows("household", _BUSY_COLUMNS, live_booking(),
+                            Booking.household_id == bindparam("household_id"),
+                            Booking.start_at < _at("household_until"), Booking.end_at > _at("household_from"))
+#: The car's bookings and blockouts near a time, and the household's bookings around it.
+_REQUEST_INTERVALS = union_all(_car_bookings, _car_blockouts, _household_bookings)
+
+_others = Booking.vehicle_id.in_(bindparam("other_ids", expanding=True))
+_other_bookings = _rows("car", _BUSY_COLUMNS, live_booking(), _others, Booking.start_at < _at("others_until"),
+                        Booking.blocked_until > _at("others_from"))
+_other_blockouts = _rows("blockout", _BLOCKOUT_COLUMNS, Blockout.vehicle_id.in_(bindparam("other_ids", expanding=True)),
+                         Blockout.start_at < _at("others_until"), Blockout.end_at > _at("others_from"))
+#: For suggestions: the same, over days around the request, plus the other cars' intervals at its time.
+_SUGGESTION_INTERVALS = union_all(_car_bookings, _car_blockouts, _household_bookings, _other_bookings,
+                                  _other_blockouts)
+
+_trip_sums = select(_DRIVING_SECONDS, _DISTANCE_KM).where(*_trips_where(Vehicle.id, _at("start")))
+#: The site's active cars by name, each with its trips between now and the request.
+_ACTIVE_CARS = select(
+    Vehicle.id, Vehicle.name, Vehicle.status, Vehicle.battery_kwh, Vehicle.soc_percent,
+    Vehicle.consumption_kwh_per_100km, Vehicle.max_charge_kw, Vehicle.requires_approval,
+    _trip_sums.with_only_columns(_DRIVING_SECONDS).scalar_subquery().label("driving_seconds"),
+    _trip_sums.with_only_columns(_DISTANCE_KM).scalar_subquery().label("distance_km"),
+).where(Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active").order_by(Vehicle.name, Vehicle.id)
+
+
+# --- Loading ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Intervals:
+    """Rows of an intervals statement, sorted by kind."""
+
+    cars: dict[int, list[BusyInterval]]
+    blockouts: dict[int, list[BlockoutFacts]]
+    household: list[BusyInterval]
+
+
+def _intervals(session: Session, statement, params: dict) -> _Intervals:
+    result = _Intervals(defaultdict(list), defaultdict(list), [])
+    for kind, id_, vehicle_id, household_id, start, end, blocked_until, distance_km, reason in (
+            session.connection().execute(statement, params)):
+        if kind == "blockout":
+            result.blockouts[vehicle_id].append(BlockoutFacts(vehicle_id, TimeSlot(start, end), reason or ""))
+            continue
+        busy = BusyInterval(id_, vehicle_id, household_id, TimeSlot(start, end), blocked_until, distance_km)
+        (result.household if kind == "household" else result.cars[vehicle_id]).append(busy)
+    return result
+
+
+def _interval_params(request: BookingRequest, car_from: datetime, car_until: datetime) -> dict:
     slot = request.slot
-    # Earlier trips since now matter for the charge estimate, so load from now on as well.
-    window_start = min(slot.start, now) if slot.start > now else slot.start
+    return {"vehicle_id": request.vehicle_id, "household_id": request.household_id, "car_from": car_from,
+            "car_until": car_until, "household_from": car_from - HOUSEHOLD_WINDOW,
+            "household_until": max(car_until, slot.end) + HOUSEHOLD_WINDOW}
+
+
+@dataclass
+class LoadedRequest:
+    """A booking request's car and site, and everything the rules compare the request with."""
+
+    vehicle: Vehicle
+    site: Site
+    context: RuleContext
+    #: Whether the charge plan must be asked too (a site without charging points has none).
+    site_can_charge: bool
+
+
+def load_request(session: Session, request: BookingRequest, now: datetime,
+                 energy_check=None) -> LoadedRequest | None:
+    """The car, its site and the rule context of one request, in two round trips (None: no such car).
+
+    The car's bookings and blockouts near the request, the household's bookings within the 7-day
+    window around it, the household's bookings not yet ended (counted) and the car's trips between
+    now and the request (summed): history never enters, so the cost does not grow with it.
+    """
+    slot = request.slot
+    head = session.execute(_REQUEST_HEAD, {
+        "vehicle_id": request.vehicle_id, "household_id": request.household_id, "now": now, "start": slot.start,
+        "changed_id": request.exclude_booking_id}).one_or_none()
+    if head is None:
+        return None
+    vehicle, site, household_future, driving_seconds, distance_km, site_can_charge = head
+    rules = rules_of(site)
     margin = rules.buffer + timedelta(minutes=1)
-    near = live_bookings_near(session, [vehicle.id], window_start, slot.end, margin)
-    blockouts = blockouts_near(session, [vehicle.id], slot.start, slot.end)
-    household = household_bookings(session, request.household_id, slot.start, slot.end, now)
-    return RuleContext(
+    near = _intervals(session, _REQUEST_INTERVALS, _interval_params(request, slot.start - margin, slot.end + margin))
+    context = RuleContext(
         now=now, zone=ZoneInfo(site.timezone), rules=rules, vehicle=facts_of(vehicle),
-        vehicle_bookings=near,
-        household_bookings=household,
-        blockouts=blockouts,
-        energy_check=energy_check,
+        vehicle_bookings=near.cars[vehicle.id], household_bookings=near.household,
+        blockouts=near.blockouts[vehicle.id], energy_check=energy_check,
+        trips_before=TripsBefore(float(driving_seconds) / 3600, float(distance_km)),
+        household_future_bookings=household_future,
     )
+    return LoadedRequest(vehicle, site, context, bool(site_can_charge))
+
+
+def rule_context(session: Session, request: BookingRequest, now: datetime, energy_check=None) -> RuleContext:
+    """The rule context of a request for a car known to exist (see load_request)."""
+    loaded = load_request(session, request, now, energy_check)
+    if loaded is None:
+        raise LookupError(f"no vehicle {request.vehicle_id}")
+    return loaded.context
+
+
+def active_vehicles_with_trips(session: Session, site_id: int, now: datetime,
+                               until: datetime) -> list[tuple[VehicleFacts, TripsBefore]]:
+    """The site's active cars by name, each with its live trips that end after `now` and by `until`."""
+    rows = session.connection().execute(_ACTIVE_CARS, {"site_id": site_id, "now": now, "start": until,
+                                                       "changed_id": None})
+    return [(VehicleFacts(*row[:8]), TripsBefore(float(row.driving_seconds) / 3600, float(row.distance_km)))
+            for row in rows]
 
 
 def suggestions_for(session: Session, site: Site, request: BookingRequest, ctx: RuleContext) -> Suggestions:
-    """Alternatives for a refused request, from one query for all cars' bookings around the time."""
-    vehicles = active_vehicle_facts(session, site.id)
-    ids = [v.id for v in vehicles if v.id != request.vehicle_id]
+    """Alternatives for a refused request: the cars and their trips, then every interval they need."""
+    cars = active_vehicles_with_trips(session, site.id, ctx.now, request.slot.start)
+    other_ids = [facts.id for facts, _ in cars if facts.id != request.vehicle_id]
+    # The same car at another time needs its bookings (and the household's) over days around the request.
+    wide = SAME_CAR_SEARCH + request.slot.duration
     margin = ctx.rules.buffer + timedelta(minutes=1)
-    by_vehicle: dict[int, list[BusyInterval]] = defaultdict(list)
-    for busy in live_bookings_near(session, ids, request.slot.start, request.slot.end, margin):
-        by_vehicle[busy.vehicle_id].append(busy)
-    trips = trips_before_by_vehicle(session, ids, ctx.now, request.slot.start)
-    blocked: dict[int, list[BlockoutFacts]] = defaultdict(list)
-    for blockout in blockouts_near(session, ids, request.slot.start, request.slot.end):
-        blocked[blockout.vehicle_id].append(blockout)
-    # The same car at another time needs its bookings over a wider range.
-    wide = timedelta(days=3) + request.slot.duration
-    ctx_wide = _widen(session, ctx, request, wide)
-    return suggest(request, ctx_wide, other_vehicles=vehicles,
-                   bookings_by_vehicle=by_vehicle, blockouts_by_vehicle=blocked, trips_by_vehicle=trips)
-
-
-def _widen(session: Session, ctx: RuleContext, request: BookingRequest, wide: timedelta) -> RuleContext:
-    from dataclasses import replace
-
-    start, end = request.slot.start - wide, request.slot.end + wide
-    return replace(ctx, vehicle_bookings=live_bookings_near(session, [request.vehicle_id], start, end,
-                                                           ctx.rules.buffer),
-                   blockouts=blockouts_near(session, [request.vehicle_id], start, end))
+    params = {**_interval_params(request, request.slot.start - wide, request.slot.end + wide),
+              "other_ids": other_ids, "others_from": request.slot.start - margin,
+              "others_until": request.slot.end + margin}
+    found = _intervals(session, _SUGGESTION_INTERVALS, params)
+    # Trips before each alternative start follow from the wide list, so the request's own sum is dropped.
+    ctx_wide = replace(ctx, vehicle_bookings=found.cars.pop(request.vehicle_id, []),
+                       blockouts=found.blockouts.pop(request.vehicle_id, []), household_bookings=found.household,
+                       trips_before=None)
+    return suggest(request, ctx_wide, other_vehicles=[facts for facts, _ in cars], bookings_by_vehicle=found.cars,
+                   blockouts_by_vehicle=found.blockouts, trips_by_vehicle={facts.id: trips for facts, trips in cars})

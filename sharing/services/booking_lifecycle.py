@@ -13,10 +13,10 @@ from ..domain.booking_rules import BookingRequest, evaluate_request
 from ..domain.errors import BookingRejected, Reason
 from ..domain.intervals import TimeSlot
 from ..domain.quota import QuotaStatus, quota_status
-from ..models import Blockout, Booking, Site, User, Vehicle, live_booking, utcnow
+from ..models import Blockout, Booking, Site, User, live_booking, utcnow
 from . import audit, booking_events
 from .booking_access import AUDITED, BookingActionNotAllowed, get_visible_booking
-from .booking_facts import busy_of, rule_context, rules_of
+from .booking_facts import busy_of, load_request, rules_of
 from .charging import booking_charge_reasons
 
 
@@ -129,16 +129,15 @@ def extend_booking(session: Session, actor: User, booking_id: int, *, new_end: d
         raise BookingActionNotAllowed("not_extendable")
     if new_end <= booking.end_at:
         raise BookingRejected([Reason("extension_not_later", field="end")])
-    site = session.get(Site, booking.site_id)
-    vehicle = session.get(Vehicle, booking.vehicle_id)
-    request = BookingRequest(vehicle.id, booking.household_id, TimeSlot(booking.start_at, new_end),
+    request = BookingRequest(booking.vehicle_id, booking.household_id, TimeSlot(booking.start_at, new_end),
                              booking.distance_km, actor.is_admin, exclude_booking_id=booking.id)
-    ctx = rule_context(session, site, vehicle, request, now)
+    loaded = load_request(session, request, now)
+    ctx = loaded.context
     # The booking has started: only the new end matters, not "in the past" or the energy at pickup.
     ignored = {"in_past", "insufficient_charge", "distance_exceeds_range"}
     reasons = [r for r in evaluate_request(request, ctx).reasons if r.kind not in ignored]
-    if not reasons:  # coming back later leaves less time to charge for the bookings after it
-        reasons = [r for r in booking_charge_reasons(session, site, request, now) if r.kind not in ignored]
+    if not reasons and loaded.site_can_charge:  # coming back later leaves less time to charge for those after it
+        reasons = [r for r in booking_charge_reasons(session, loaded.site, request, now) if r.kind not in ignored]
     if reasons:
         session.rollback()
         raise BookingRejected(reasons)

@@ -8,19 +8,20 @@ the rules, writes, and turns a firing database guard (a race lost) into the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..database import begin_write
+from ..database import begin_write, commit_keeping_loaded, insert_row
 from ..domain.booking_rules import BookingRequest, Decision, evaluate_request
 from ..domain.errors import BookingRejected, Reason
 from ..domain.intervals import TimeSlot
 from ..domain.suggestions import Suggestions
-from ..models import Booking, Household, Site, User, Vehicle, live_booking, utcnow
+from ..models import Blockout, Booking, Household, Site, User, Vehicle, live_booking, utcnow
+from ..models.types import UTCDateTime
 from . import audit, booking_events
 from .booking_access import (  # noqa: F401  (re-exported: the booking API in one place)
     AUDITED,
@@ -29,7 +30,7 @@ from .booking_access import (  # noqa: F401  (re-exported: the booking API in on
     get_visible_booking,
     visible_bookings,
 )
-from .booking_facts import rule_context, suggestions_for
+from .booking_facts import LoadedRequest, load_request, suggestions_for
 from .booking_lifecycle import (  # noqa: F401
     complete_finished,
     decide_approval,
@@ -63,13 +64,6 @@ def _now(now: datetime | None) -> datetime:
     return now or utcnow()
 
 
-def _vehicle_in_site(session: Session, actor: User, vehicle_id: int) -> Vehicle:
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None or vehicle.site_id != actor.site_id:
-        raise BookingRejected([Reason("unknown_vehicle", field="vehicle")])
-    return vehicle
-
-
 def _household_for(session: Session, actor: User, on_behalf_of: User | None) -> int:
     booker = on_behalf_of or actor
     if on_behalf_of is not None and (not actor.is_admin or on_behalf_of.site_id != actor.site_id):
@@ -79,20 +73,25 @@ def _household_for(session: Session, actor: User, on_behalf_of: User | None) -> 
     return booker.household_id
 
 
-def _decide(session: Session, vehicle: Vehicle, request: BookingRequest, now: datetime) -> tuple[Decision, object]:
-    site = session.get(Site, vehicle.site_id)
-    ctx = rule_context(session, site, vehicle, request, now, energy_check=energy_check_hook)
-    decision = evaluate_request(request, ctx)
-    if decision.ok:
+def _load(session: Session, actor: User, request: BookingRequest, now: datetime) -> LoadedRequest:
+    """The requested car (of the actor's site), its site and the rule context; an unknown car is refused."""
+    loaded = load_request(session, request, now, energy_check=energy_check_hook)
+    if loaded is None or loaded.site.id != actor.site_id:
+        raise BookingRejected([Reason("unknown_vehicle", field="vehicle")])
+    return loaded
+
+
+def _decide(session: Session, loaded: LoadedRequest, request: BookingRequest, now: datetime) -> Decision:
+    decision = evaluate_request(request, loaded.context)
+    if decision.ok and loaded.site_can_charge:
         # the rules' range estimate passed: now the charge plan, which knows the points and the other bookings
-        decision.reasons += booking_charge_reasons(session, site, request, now)
-    return decision, ctx
+        decision.reasons += booking_charge_reasons(session, loaded.site, request, now)
+    return decision
 
 
-def _rejection(session: Session, vehicle: Vehicle, request: BookingRequest, reasons: list[Reason],
-               ctx) -> BookingRejected:
-    site = session.get(Site, vehicle.site_id)
-    return BookingRejected(reasons, suggestions_for(session, site, request, ctx))
+def _rejection(session: Session, loaded: LoadedRequest, request: BookingRequest,
+               reasons: list[Reason]) -> BookingRejected:
+    return BookingRejected(reasons, suggestions_for(session, loaded.site, request, loaded.context))
 
 
 def check_request(session: Session, actor: User, *, vehicle_id: int, start: datetime, end: datetime,
@@ -104,14 +103,13 @@ def check_request(session: Session, actor: User, *, vehicle_id: int, start: date
         slot = TimeSlot(start, end)
     except ValueError:
         return Availability([Reason("end_before_start", field="end")], Suggestions())
-    vehicle = _vehicle_in_site(session, actor, vehicle_id)
     household = household_id or actor.household_id
+    request = BookingRequest(vehicle_id, household, slot, distance_km, actor.is_admin, exclude_booking_id)
+    loaded = _load(session, actor, request, now)
     if household is None:
         return Availability([Reason("no_household")], Suggestions())
-    request = BookingRequest(vehicle.id, household, slot, distance_km, actor.is_admin, exclude_booking_id)
-    decision, ctx = _decide(session, vehicle, request, now)
-    suggestions = suggestions_for(session, session.get(Site, vehicle.site_id), request, ctx) \
-        if not decision.ok else Suggestions()
+    decision = _decide(session, loaded, request, now)
+    suggestions = Suggestions() if decision.ok else suggestions_for(session, loaded.site, request, loaded.context)
     return Availability(decision.reasons, suggestions, decision.needs_approval)
 
 
@@ -127,27 +125,26 @@ def create_booking(session: Session, actor: User, *, vehicle_id: int, start: dat
         slot = TimeSlot(start, end)
     except ValueError:
         raise BookingRejected([Reason("end_before_start", field="end")]) from None
-    vehicle = _vehicle_in_site(session, actor, vehicle_id)
-    request = BookingRequest(vehicle.id, household_id, slot, distance_km, actor.is_admin)
-    decision, ctx = _decide(session, vehicle, request, now)
+    request = BookingRequest(vehicle_id, household_id, slot, distance_km, actor.is_admin)
+    loaded = _load(session, actor, request, now)
+    decision = _decide(session, loaded, request, now)
     if not decision.ok:
-        rejection = _rejection(session, vehicle, request, decision.reasons, ctx)
+        rejection = _rejection(session, loaded, request, decision.reasons)
         session.rollback()
         raise rejection
-    site = session.get(Site, vehicle.site_id)
-    booking = Booking(
-        site_id=vehicle.site_id, vehicle_id=vehicle.id, user_id=(on_behalf_of or actor).id,
-        household_id=household_id, start_at=slot.start, end_at=slot.end,
-        blocked_until=slot.end + ctx.rules.buffer, distance_km=int(distance_km), note=note.strip(),
-        status="pending" if decision.needs_approval else "confirmed", series_id=series_id,
-        sequence=0, created_at=now, updated_at=now,
-    )
-    session.add(booking)
-    _flush_guarded(session, vehicle, request, ctx)
+    try:
+        booking = insert_row(session, Booking, {
+            "site_id": loaded.site.id, "vehicle_id": vehicle_id, "user_id": (on_behalf_of or actor).id,
+            "household_id": household_id, "start_at": slot.start, "end_at": slot.end,
+            "blocked_until": slot.end + loaded.context.rules.buffer, "distance_km": int(distance_km),
+            "note": note.strip(), "status": "pending" if decision.needs_approval else "confirmed",
+            "series_id": series_id, "sequence": 0, "created_at": now, "updated_at": now})
+    except IntegrityError as error:
+        _raise_race_lost(session, error, request, now)
     audit.record(session, actor=actor, action="booking.create", obj=booking, after=audit.snapshot(booking, AUDITED))
-    booking_events.created(session, booking, actor=actor, site=site)
+    booking_events.created(session, booking)
     if commit:
-        _commit_guarded(session, vehicle, request, ctx)
+        _commit_guarded(session, request, now)
     return booking
 
 
@@ -159,30 +156,30 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return "booking_no_overlap" in str(error.orig)
 
 
-def _flush_guarded(session: Session, vehicle: Vehicle, request: BookingRequest, ctx) -> None:
+def _flush_guarded(session: Session, request: BookingRequest, now: datetime) -> None:
     """Flush; if the database's overlap guard fires (a race was lost), answer like the rules would."""
     try:
         session.flush()
     except IntegrityError as error:
-        _raise_race_lost(session, error, vehicle, request)
+        _raise_race_lost(session, error, request, now)
 
 
-def _commit_guarded(session: Session, vehicle: Vehicle, request: BookingRequest, ctx) -> None:
+def _commit_guarded(session: Session, request: BookingRequest, now: datetime) -> None:
     try:
-        session.commit()
+        commit_keeping_loaded(session)  # the caller presents the booking, its car and its site next
     except IntegrityError as error:
-        _raise_race_lost(session, error, vehicle, request)
+        _raise_race_lost(session, error, request, now)
 
 
-def _raise_race_lost(session: Session, error: IntegrityError, vehicle: Vehicle, request: BookingRequest):
+def _raise_race_lost(session: Session, error: IntegrityError, request: BookingRequest, now: datetime):
+    """Another request booked the car first: the conflict it made, as the rules would have named it."""
     session.rollback()
     if not _is_overlap_violation(error):
         raise error
-    vehicle = session.get(Vehicle, vehicle.id)
-    decision, ctx = _decide(session, vehicle, request, utcnow())
-    reasons = [r for r in decision.reasons if r.kind in ("vehicle_booked", "buffer_conflict")] or [
-        Reason("vehicle_booked", field="start")]
-    rejection = _rejection(session, vehicle, request, reasons, ctx)
+    loaded = load_request(session, request, now, energy_check=energy_check_hook)
+    reasons = [r for r in evaluate_request(request, loaded.context).reasons
+               if r.kind in ("vehicle_booked", "buffer_conflict")] or [Reason("vehicle_booked", field="start")]
+    rejection = _rejection(session, loaded, request, reasons)
     session.rollback()
     raise rejection from None
 
@@ -203,33 +200,33 @@ def change_booking(session: Session, actor: User, booking_id: int, *, vehicle_id
         slot = TimeSlot(start or booking.start_at, end or booking.end_at)
     except ValueError:
         raise BookingRejected([Reason("end_before_start", field="end")]) from None
-    vehicle = _vehicle_in_site(session, actor, vehicle_id or booking.vehicle_id)
-    request = BookingRequest(vehicle.id, booking.household_id, slot,
+    request = BookingRequest(vehicle_id or booking.vehicle_id, booking.household_id, slot,
                              booking.distance_km if distance_km is None else distance_km,
                              actor.is_admin, exclude_booking_id=booking.id)
-    decision, ctx = _decide(session, vehicle, request, now)
+    loaded = _load(session, actor, request, now)
+    decision = _decide(session, loaded, request, now)
     if not decision.ok:
-        rejection = _rejection(session, vehicle, request, decision.reasons, ctx)
+        rejection = _rejection(session, loaded, request, decision.reasons)
         session.rollback()
         raise rejection
     before = audit.snapshot(booking, AUDITED)
     old_slot = TimeSlot(booking.start_at, booking.end_at)
     old_vehicle = booking.vehicle_id
-    booking.vehicle_id, booking.start_at, booking.end_at = vehicle.id, slot.start, slot.end
-    booking.blocked_until = slot.end + ctx.rules.buffer
+    booking.vehicle, booking.start_at, booking.end_at = loaded.vehicle, slot.start, slot.end
+    booking.blocked_until = slot.end + loaded.context.rules.buffer
     booking.distance_km = int(request.distance_km)
     if note is not None:
         booking.note = note.strip()
     booking.sequence += 1
     booking.updated_at = now
-    _flush_guarded(session, vehicle, request, ctx)
+    _flush_guarded(session, request, now)
     audit.record(session, actor=actor, action="booking.change", obj=booking, before=before,
                  after=audit.snapshot(booking, AUDITED))
     booking_events.changed(session, booking, actor=actor)
     from .waitlist import offer_freed_slot
 
     offer_freed_slot(session, old_vehicle, old_slot, now=now)
-    _commit_guarded(session, vehicle, request, ctx)
+    _commit_guarded(session, request, now)
     return booking
 
 
@@ -261,21 +258,23 @@ def cancel_booking(session: Session, actor: User, booking_id: int, *, reason: st
     return booking
 
 
+_booked = select(Booking.id).where(Booking.vehicle_id == Vehicle.id, live_booking(),
+                                   Booking.start_at < bindparam("booked_until", type_=UTCDateTime()),
+                                   Booking.blocked_until > bindparam("start", type_=UTCDateTime()))
+_blocked = select(Blockout.id).where(Blockout.vehicle_id == Vehicle.id,
+                                     Blockout.start_at < bindparam("end", type_=UTCDateTime()),
+                                     Blockout.end_at > bindparam("start", type_=UTCDateTime()))
+#: Active cars with no live booking (buffers included) and no blockout in a period (built once).
+_FREE_VEHICLES = select(Vehicle).where(Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active",
+                                       ~_booked.exists(), ~_blocked.exists()).order_by(Vehicle.name)
+
+
 def free_vehicles(session: Session, site_id: int, start: datetime, end: datetime) -> list[Vehicle]:
     """Active cars with no live booking (buffers included) and no blockout in [start, end): one query."""
-    from datetime import timedelta
-
-    from ..models import Blockout
-
     site = session.get(Site, site_id)
     buffer = timedelta(minutes=site.buffer_minutes if site else 0)
-    booked = select(Booking.id).where(Booking.vehicle_id == Vehicle.id, live_booking(),
-                                      Booking.start_at < end + buffer, Booking.blocked_until > start)
-    blocked = select(Blockout.id).where(Blockout.vehicle_id == Vehicle.id, Blockout.start_at < end,
-                                        Blockout.end_at > start)
-    return list(session.scalars(
-        select(Vehicle).where(Vehicle.site_id == site_id, Vehicle.status == "active",
-                              ~booked.exists(), ~blocked.exists()).order_by(Vehicle.name)))
+    return list(session.scalars(_FREE_VEHICLES, {"site_id": site_id, "start": start, "end": end,
+                                                 "booked_until": end + buffer}))
 
 
 def household_name(session: Session, household_id: int) -> str:

@@ -93,14 +93,14 @@ def booking_charge_reasons(session: Session, site: Site, request: BookingRequest
 
     Plans the site's week with the request added (the booking it changes taken out): "insufficient_charge"
     if the request itself would leave short, "charge_plan_conflict" if bookings that are served now would
-    not be any more. A refusal the heuristic proposes is confirmed by the optimiser (briefly) first. Sites
-    without charging points, and requests beyond the planning week, are left to the simple range rule.
+    not be any more. A refusal the heuristic proposes is confirmed by the optimiser (briefly) first. Requests
+    beyond the planning week are left to the simple range rule, and so are sites without charging points:
+    callers ask only for sites that have some (`LoadedRequest.site_can_charge`), since building the site's
+    problem costs more than the whole booking.
     """
     start = floor_to_grid(now, SLOT_MINUTES, ZoneInfo(site.timezone))
     if request.slot.start >= start + HORIZON or request.slot.end <= start:
         return []
-    if session.scalar(select(ChargingPoint.id).where(ChargingPoint.site_id == site.id).limit(1)) is None:
-        return []  # nothing to plan: building the site's problem would cost more than the whole booking
     problem, rows = build_problem(session, site, start)
     car = rows["cars"].get(f"v{request.vehicle_id}")
     if car is None or not problem["chargers"]:

@@ -2,6 +2,8 @@
 
 A mail enqueued in a transaction that rolls back is never sent; a mail whose SMTP
 delivery fails stays in the outbox and is retried with back-off by the scheduler.
+Most mails are written when enqueued; mails enqueued with `enqueue_later` are written
+by their template's writer (see `writes`) just before they are sent.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -19,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..database import insert_row
 from ..models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,32 @@ class Attachment:
     content: str
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A written mail: subject, text (and HTML), attachments."""
+
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    attachments: list[Attachment] | None = None
+
+
+#: (session, message) -> the written mail, or None if there is nothing to write about any more.
+Writer = Callable[[Session, OutboxMessage], "Letter | None"]
+_WRITERS: dict[str, Writer] = {}
+
+
+def writes(*templates: str) -> Callable[[Writer], Writer]:
+    """Register the writer of mails enqueued with `enqueue_later` for these templates."""
+
+    def register(writer: Writer) -> Writer:
+        for template in templates:
+            _WRITERS[template] = writer
+        return writer
+
+    return register
+
+
 def enqueue(
     session: Session,
     *,
@@ -58,24 +87,40 @@ def enqueue(
         existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return None
-    message = OutboxMessage(
-        to_address=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        attachments=[a.__dict__ for a in attachments] if attachments else None,
-        dedupe_key=dedupe_key,
-    )
+    values = {"to_address": to, "subject": subject, "body_text": body_text, "body_html": body_html,
+              "attachments": [a.__dict__ for a in attachments] if attachments else None, "dedupe_key": dedupe_key}
     if dedupe_key is None:
-        session.add(message)
-        return message
+        return insert_row(session, OutboxMessage, values)
     # A concurrent writer may enqueue the same key: the unique constraint decides.
     try:
         with session.begin_nested():
-            session.add(message)
+            return insert_row(session, OutboxMessage, values)
     except IntegrityError:
         return None
-    return message
+
+
+def enqueue_later(session: Session, *, to: str, template: str, context: dict) -> OutboxMessage:
+    """Add a mail to be written when it is sent, by the writer registered for its template."""
+    if template not in _WRITERS:
+        raise LookupError(f"no writer for mail template {template!r}")
+    return insert_row(session, OutboxMessage, {"to_address": to, "template": template, "context": context})
+
+
+def write(session: Session, message: OutboxMessage) -> bool:
+    """Write a mail enqueued with `enqueue_later` (nothing to do for others); False if it is not to be sent.
+
+    A mail about something gone meanwhile (a booking deleted, an account closed) is marked failed
+    with the reason instead.
+    """
+    if message.body_text is not None:
+        return True
+    letter = _WRITERS[message.template](session, message)
+    if letter is None:
+        message.status, message.last_error = "failed", "nothing to write any more (its subject is gone)"
+        return False
+    message.subject, message.body_text, message.body_html = letter.subject, letter.body_text, letter.body_html
+    message.attachments = [a.__dict__ for a in letter.attachments] if letter.attachments else None
+    return True
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -134,7 +179,15 @@ def deliver_due(session: Session, settings: Mapping, *, now: datetime | None = N
         ).first()
         if message is None:
             break
-        sent += _attempt(message, settings, now)
+        try:
+            writable = write(session, message)
+        except Exception as exc:  # a template that fails must not hold up the mails queued after it
+            log.exception("mail %s to %s could not be written", message.id, message.to_address)
+            message.attempts += 1
+            _retry_later(message, now, exc)
+            writable = False
+        if writable:
+            sent += _attempt(message, settings, now)
         session.commit()
     return sent
 
@@ -149,15 +202,20 @@ def _attempt(message: OutboxMessage, settings: Mapping, now: datetime) -> int:
             log.info("mail (no SMTP server configured) to=%s subject=%s\n%s",
                      message.to_address, message.subject, message.body_text)
     except (OSError, smtplib.SMTPException) as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts > len(RETRY_DELAYS):
-            message.status = "failed"
-            log.error("mail %s to %s failed for good: %s", message.id, message.to_address, exc)
-        else:
-            message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
-            log.warning("mail %s to %s failed (attempt %s), will retry: %s",
-                        message.id, message.to_address, message.attempts, exc)
+        _retry_later(message, now, exc)
         return 0
     message.status = "sent"
     message.sent_at = utcnow()
     return 1
+
+
+def _retry_later(message: OutboxMessage, now: datetime, exc: Exception) -> None:
+    """After a failed attempt: try again after the next delay, or give up after the last one."""
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts > len(RETRY_DELAYS):
+        message.status = "failed"
+        log.error("mail %s to %s failed for good: %s", message.id, message.to_address, exc)
+    else:
+        message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
+        log.warning("mail %s to %s failed (attempt %s), will retry: %s",
+                    message.id, message.to_address, message.attempts, exc)

@@ -79,7 +79,7 @@ def _try_auto_book(session: Session, entry: WaitlistEntry, now: datetime):
     request = BookingRequest(vehicle.id, entry.household_id, TimeSlot(entry.start_at, entry.end_at),
                              entry.distance_km)
     session.flush()
-    ctx = rule_context(session, site, vehicle, request, now)
+    ctx = rule_context(session, request, now)
     if not evaluate_request(request, ctx).ok:
         return None
     booking = Booking(site_id=site.id, vehicle_id=vehicle.id, user_id=entry.user_id,

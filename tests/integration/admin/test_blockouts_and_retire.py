@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sharing.models import AuditEvent, Blockout, Booking, OutboxMessage, utcnow
 from sharing.services import blockouts, fleet_admin
 from sharing.services.admin_errors import Invalid
+from tests.mail import outbox_mails
 
 
 def _hours_from_now(hours: int):
@@ -46,7 +47,7 @@ def test_blockout_moves_and_cancels_as_chosen_and_tells_each_household(session, 
     assert session.get(Booking, first.id).vehicle_id == zoe.id
     assert (session.get(Booking, second.id).status, session.get(Booking, second.id).cancel_reason) == (
         "cancelled", "Reifenwechsel")
-    mails = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    mails = outbox_mails(session)
     to_anna = [m for m in mails if m.to_address == anna.email]
     to_jonas = [m for m in mails if m.to_address == jonas.email]
     assert any("Zoe" in m.body_text and "Reifenwechsel" in m.body_text for m in to_anna)

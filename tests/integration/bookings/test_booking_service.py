@@ -12,6 +12,7 @@ from sharing.models import AuditEvent, Blockout, Booking, OutboxMessage
 from sharing.services import bookings
 from sharing.services.bookings import BookingActionNotAllowed, BookingNotFound
 from tests.integration.bookings.conftest import NOW, at
+from tests.mail import outbox_mails
 
 
 def _kinds(error: BookingRejected) -> list[str]:
@@ -25,8 +26,8 @@ def test_create_confirms_audits_and_mails_in_one_transaction(session, resident, 
     assert booking.blocked_until == at(4) + timedelta(minutes=15)
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "booking.create")) == 1
-    mail = session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == resident.email))
-    assert mail is not None and "Die Blaue" in mail.subject
+    [mail] = outbox_mails(session, OutboxMessage.to_address == resident.email)
+    assert "Die Blaue" in mail.subject
     assert mail.attachments[0]["filename"].endswith(".ics")
     assert "BEGIN:VEVENT" in mail.attachments[0]["content"]
 
@@ -133,8 +134,7 @@ def test_cancel_rules(session, resident, admin, car):
         bookings.cancel_booking(session, admin, booking.id, now=at(2, 30))  # an admin needs a reason
     cancelled = bookings.cancel_booking(session, admin, booking.id, reason="Unfall", now=at(2, 30))
     assert cancelled.status == "cancelled" and cancelled.cancel_reason == "Unfall"
-    mail = session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == resident.email)
-                           .order_by(OutboxMessage.id.desc())).first()
+    mail = outbox_mails(session, OutboxMessage.to_address == resident.email)[-1]
     assert "Unfall" in mail.body_text
 
 

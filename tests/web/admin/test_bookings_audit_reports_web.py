@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from sharing.models import AuditEvent, Booking, ChargingPoint, OutboxMessage
+from tests.mail import outbox_mails
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -36,7 +37,7 @@ def test_book_on_behalf_then_move_and_cancel_with_reasons(admin_client, post_for
     assert moved.status_code == 302
     session.expire_all()
     assert session.get(Booking, booking.id).vehicle_id == zoe.id
-    reasons = session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.to_address == anna.email)).all()
+    reasons = [m.body_text for m in outbox_mails(session, OutboxMessage.to_address == anna.email)]
     assert any("Die Blaue muss in die Werkstatt" in body for body in reasons)
     assert post_form(f"{detail}/cancel", {"reason": ""}, page=detail).status_code == 422
     assert post_form(f"{detail}/cancel", {"reason": "Unfall"}, page=detail).status_code == 302
