@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 from ..logging_setup import request_id_from
 from ..models import User
+from ..models.types import MAX_ID
 
 
 def register_web(app: Flask) -> None:
@@ -20,6 +21,12 @@ def register_web(app: Flask) -> None:
     errors.register_error_handlers(app)
     templating.register_template_helpers(app)
     _register_optional_blueprints(app)
+
+    @app.url_value_preprocessor
+    def _ids_that_can_exist(_endpoint, values) -> None:
+        """An id in the path that no row can have is simply not found (the database would refuse to compare it)."""
+        if values and any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in values.values()):
+            abort(404)
 
     @app.before_request
     def _request_id() -> None:

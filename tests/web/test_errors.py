@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -73,3 +75,19 @@ def test_language_switch_is_remembered(client):
     token = get_csrf(client, "/login")
     client.post("/language", data={"csrf_token": token, "language": "en", "next": "/login"})
     assert "Log in" in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_ids_beyond_the_database_integer_are_not_found_on_every_page(app, client, admin, number):
+    """Every route with a number in its path answers 404 for one no row can have (never a database error)."""
+    from tests.conftest import get_csrf
+
+    login(client, admin.email, DEFAULT_PASSWORD)
+    token = get_csrf(client, "/account")
+    numbered = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert len(numbered) > 20
+    for rule in numbered:
+        path = re.sub(r"<int:[a-z_]+>", number, rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            status = client.open(path, method=method, data={"csrf_token": token}).status_code
+            assert status == 404, f"{method} {path}: {status}"

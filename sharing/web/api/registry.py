@@ -16,7 +16,6 @@ from ...extensions import db
 from ...models import User
 from ...services import api_tokens
 from .problems import ApiProblem, unauthorized, validation_problem
-from .types import MAX_ID
 
 PREFIX = "/api/v1"
 
@@ -105,9 +104,6 @@ def api_language() -> str:
 def _handle(op: Operation, path: dict[str, Any]) -> Response:
     with force_locale(api_language()):
         caller = authenticate(op)
-        for value in path.values():
-            if isinstance(value, int) and not 1 <= value <= MAX_ID:
-                raise ApiProblem(404)
         kwargs: dict[str, Any] = dict(path)
         if op.query is not None:
             kwargs["query"] = parse_query(op.query)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
 
-#: Database ids are 32-bit; anything larger cannot name an object.
-MAX_ID = 2**31 - 1
+from ...models.types import MAX_ID
+
 #: Times outside these years are refused (no arithmetic near the ends of the calendar).
 YEARS = (2000, 2100)
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})")
