@@ -92,7 +92,7 @@ def _render_form(form: BookingForm, *, status: int = 200, availability=None, edi
             suggestion_forms.append((suggestion_label(suggestion, zone), SuggestionForm(
                 formdata=None, vehicle_id=suggestion.vehicle_id, start=suggestion.slot.start.isoformat(),
                 end=suggestion.slot.end.isoformat(), distance_km=form.distance_km.data or 0,
-                note=form.note.data or "")))
+                note=form.note.data or "", booking_id=editing.id if editing is not None else "")))
     waitlist_form = None
     if availability is not None and not availability.ok and any(
             r.kind in ("vehicle_booked", "buffer_conflict") for r in availability.reasons):
@@ -145,12 +145,19 @@ def live_check():
     """The availability answer as an HTML fragment, for the check-as-you-type script (GET, no writes)."""
     form = BookingForm(formdata=request.args, meta={"csrf": False})
     form.vehicle_id.choices = _vehicle_choices()
+    # On the change page the booking being changed is no conflict of its own, nor counted twice.
+    booking_arg = request.args.get("booking")
+    if booking_arg is not None and not booking_arg.isdigit():
+        abort(404)
+    editing = _visible_or_404(int(booking_arg)) if booking_arg is not None else None
     if not form.validate():
         return render_template("bookings/_live.html", availability=None, reason_messages=[], incomplete=True)
     try:
         start, end = form_times(form)
-        availability = bookings.check_request(db.session, current_user, vehicle_id=form.vehicle_id.data,
-                                              start=start, end=end, distance_km=form.distance_km.data or 0)
+        availability = bookings.check_request(
+            db.session, current_user, vehicle_id=form.vehicle_id.data, start=start, end=end,
+            distance_km=form.distance_km.data or 0, exclude_booking_id=editing.id if editing else None,
+            household_id=editing.household_id if editing else None)
     except BookingRejected as rejected:
         availability = bookings.Availability(rejected.reasons, None)
     zone = site_zone()
@@ -168,25 +175,44 @@ def _flash_booked(booking) -> None:
 @bp.route("/book/suggestion", methods=["POST"])
 @login_required
 def take_suggestion():
-    """Book a suggested alternative with one click."""
+    """Take a suggested alternative with one click: book it, or (from the change page) move the booking there."""
     form = SuggestionForm()
     start, end = _parse_utc(form.start.data), _parse_utc(form.end.data)
-    if not form.validate_on_submit() or start is None or end is None or not str(form.vehicle_id.data).isdigit():
+    booking_id = form.booking_id.data or ""
+    if (not form.validate_on_submit() or start is None or end is None or not str(form.vehicle_id.data).isdigit()
+            or (booking_id and not booking_id.isdigit())):
         abort(400)
+    editing = _visible_or_404(int(booking_id)) if booking_id else None
+    choice = {"vehicle_id": int(form.vehicle_id.data), "start": start, "end": end,
+              "distance_km": _int(form.distance_km.data), "note": form.note.data or ""}
     try:
-        booking = bookings.create_booking(db.session, current_user, vehicle_id=int(form.vehicle_id.data),
-                                          start=start, end=end, distance_km=_int(form.distance_km.data),
-                                          note=form.note.data or "")
-    except BookingRejected as rejected:
-        booking_form = BookingForm(formdata=None, vehicle_id=int(form.vehicle_id.data),
-                                   distance_km=_int(form.distance_km.data), note=form.note.data)
+        if editing is not None:
+            bookings.change_booking(db.session, current_user, editing.id, **choice)
+        else:
+            booking = bookings.create_booking(db.session, current_user, **choice)
+    except (BookingRejected, BookingActionNotAllowed) as refused:
+        if isinstance(refused, BookingActionNotAllowed):
+            flash(action_message(refused.code), "error")
+            return redirect(url_for("bookings.mine"))
+        booking_form = BookingForm(formdata=None, vehicle_id=choice["vehicle_id"], distance_km=choice["distance_km"],
+                                   note=choice["note"])
         booking_form.vehicle_id.choices = _vehicle_choices()
         _prefill(booking_form, start, end)
-        attach_reasons(booking_form, rejected.reasons)
-        return _render_form(booking_form, status=409,
-                            availability=bookings.Availability(rejected.reasons, rejected.suggestions))
-    _flash_booked(booking)
+        attach_reasons(booking_form, refused.reasons)
+        return _render_form(booking_form, status=409, editing=editing,
+                            availability=bookings.Availability(refused.reasons, refused.suggestions))
+    if editing is not None:
+        flash(_("Your booking has been changed."), "success")
+    else:
+        _flash_booked(booking)
     return redirect(url_for("bookings.mine"))
+
+
+def _visible_or_404(booking_id: int):
+    try:
+        return bookings.get_visible_booking(db.session, current_user, booking_id)
+    except BookingNotFound:
+        abort(404)
 
 
 def _int(value) -> int:

@@ -57,6 +57,8 @@ class SuggestionForm(FlaskForm):
     end = HiddenField(validators=[DataRequired()])
     distance_km = HiddenField(default="0")
     note = HiddenField(default="")
+    #: Set on the change page: the suggestion moves this booking instead of booking anew.
+    booking_id = HiddenField(default="")
 
 
 class WaitlistForm(SuggestionForm):

@@ -7,10 +7,13 @@
   var timer = null;
   var latest = 0;
   function check() {
-    var params = new URLSearchParams(new FormData(form));
-    params.delete("csrf_token");
+    // The check's own parameters (the booking being changed) stay; the form's fields are added.
+    var url = new URL(form.getAttribute("data-live-check"), window.location.href);
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token") { url.searchParams.set(name, value); }
+    });
     var ticket = ++latest;
-    fetch(form.getAttribute("data-live-check") + "?" + params.toString(), {credentials: "same-origin"})
+    fetch(url.toString(), {credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) { if (ticket === latest && html) { target.innerHTML = html; } })
       .catch(function () { /* offline: the server checks on submit anyway */ });

@@ -81,6 +81,61 @@ def test_taken_slot_shows_reasons_and_bookable_suggestions(app, logged_in, sessi
     assert booked.start_at == datetime.combine(day, time(15), BERLIN)
 
 
+def _change_fields(car, day: date, start: str, end: str) -> dict:
+    return {"vehicle_id": str(car.id), "start_date": day.isoformat(), "start_time": start,
+            "end_date": day.isoformat(), "end_time": end, "distance_km": "20", "note": ""}
+
+
+def test_live_check_on_the_change_page_leaves_the_booking_itself_out(app, logged_in, session, resident,
+                                                                     make_user, make_vehicle):
+    car = make_vehicle(name="Die Blaue")
+    day = _next_monday()
+    assert _book(logged_in, car, day, "10:00", "12:00").status_code == 302
+    mine = session.scalar(select(Booking))
+    page = logged_in.get(f"/bookings/{mine.id}/change").get_data(as_text=True)
+    assert f'data-live-check="/book/check?booking={mine.id}"' in page
+    # An hour later overlaps the old time: on the change page that is no conflict ...
+    moved = logged_in.get("/book/check", query_string={"booking": mine.id, **_change_fields(car, day, "11:00",
+                                                                                            "13:00")})
+    assert "Das Auto ist zu dieser Zeit frei" in moved.get_data(as_text=True)
+    # ... while a new booking at that time would run into it.
+    new = logged_in.get("/book/check", query_string=_change_fields(car, day, "11:00", "13:00"))
+    assert "nicht möglich" in new.get_data(as_text=True)
+    # Only a booking the resident may see can be left out.
+    theirs_client = app.test_client()
+    neighbour = make_user()
+    login(theirs_client, neighbour.email, DEFAULT_PASSWORD)
+    assert theirs_client.get("/book/check", query_string={"booking": mine.id, **_change_fields(
+        car, day, "11:00", "13:00")}).status_code == 404
+    assert logged_in.get("/book/check", query_string={"booking": "x"}).status_code == 404
+
+
+def test_a_suggestion_taken_on_the_change_page_moves_the_booking(app, logged_in, session, make_user, make_vehicle):
+    car, other = make_vehicle(name="Die Blaue"), make_vehicle(name="Zoe")
+    day = _next_monday()
+    assert _book(logged_in, car, day, "10:00", "12:00").status_code == 302
+    mine = session.scalar(select(Booking))
+    neighbour_client = app.test_client()
+    login(neighbour_client, make_user().email, DEFAULT_PASSWORD)
+    assert _book(neighbour_client, car, day, "14:00", "16:30").status_code == 302
+    token = get_csrf(logged_in, f"/bookings/{mine.id}/change")
+    refused = logged_in.post(f"/bookings/{mine.id}/change", data={"csrf_token": token, "submit": "1",
+                                                                  **_change_fields(car, day, "15:00", "17:00")})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Alternativen, die Sie mit einem Klick wählen können" in page and "Stattdessen so ändern" in page
+    forms = re.findall(r'<form method="post" action="/book/suggestion">(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', forms[0]))
+    assert fields["booking_id"] == str(mine.id) and fields["vehicle_id"] == str(other.id)
+
+    assert logged_in.post("/book/suggestion", data=fields).status_code == 302
+    session.expire_all()
+    moved = session.get(Booking, mine.id)
+    assert (moved.vehicle_id, moved.start_at) == (other.id, datetime.combine(day, time(15), BERLIN))
+    assert len(session.scalars(select(Booking)).all()) == 2  # moved, not booked a second time
+    assert logged_in.post("/book/suggestion", data={**fields, "booking_id": "abc"}).status_code == 400
+
+
 def test_check_availability_without_booking(logged_in, session, make_vehicle):
     car = make_vehicle()
     response = _book(logged_in, car, _next_monday(), "09:00", "10:00", check=True)
