@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, commit_keeping_loaded, insert_row
 from ..domain.booking_rules import BookingRequest, Decision, evaluate_request
@@ -141,6 +142,7 @@ def create_booking(session: Session, actor: User, *, vehicle_id: int, start: dat
             "series_id": series_id, "sequence": 0, "created_at": now, "updated_at": now})
     except IntegrityError as error:
         _raise_race_lost(session, error, request, now)
+    set_committed_value(booking, "vehicle", loaded.vehicle)  # what the caller shows next, without a query
     audit.record(session, actor=actor, action="booking.create", obj=booking, after=audit.snapshot(booking, AUDITED))
     booking_events.created(session, booking)
     if commit:
