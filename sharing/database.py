@@ -136,15 +136,23 @@ def insert_row(session: Session, model: type[Model], values: dict[str, Any]) -> 
     the order the use case made them.
     """
     session = _unwrapped(session)
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    statement, attributes = _insert_of(model)
-    result = session.connection().execute(statement, values)
+    result = _insert(session, model, values)
     inserted = {**result.last_inserted_params(), **result.inserted_primary_key._asdict()}
-    obj = model(**{key: inserted.get(column) for key, column in attributes})
+    obj = model(**{key: inserted.get(column) for key, column in _insert_of(model)[1]})
     make_transient_to_detached(obj)  # as if loaded: no pending change, nothing to insert again
     session.add(obj)
     return obj
+
+
+def insert_values(session: Session, model: type, values: dict[str, Any]) -> int:
+    """Insert one row like `insert_row`, for rows nobody reads back in the transaction; the new id."""
+    return _insert(_unwrapped(session), model, values).inserted_primary_key[0]
+
+
+def _insert(session: Session, model: type, values: dict[str, Any]):
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(_insert_of(model)[0], values)
 
 
 def _unwrapped(session: Session) -> Session:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..database import insert_row
+from ..database import insert_values
 from ..models import AuditEvent, User
 
 
@@ -37,13 +37,13 @@ def record(
     after: dict | None = None,
     object_type: str | None = None,
     object_id: int | None = None,
-) -> AuditEvent:
-    """Write an audit event in the caller's transaction; it commits with the change it describes."""
+) -> int:
+    """Write an audit event in the caller's transaction (it commits with the change it describes); its id."""
     if site_id is None:
         site_id = getattr(obj, "site_id", None) if obj is not None else None
         if site_id is None and actor is not None:
             site_id = actor.site_id
-    return insert_row(session, AuditEvent, {
+    return insert_values(session, AuditEvent, {
         "site_id": site_id,
         "actor_id": actor.id if actor is not None else None,
         "action": action,

@@ -142,10 +142,10 @@ def invite_rows(session: Session, admin: User, rows: list[InviteRow], *, valid_f
             continue
         send(issued)
         invited.append(issued.user.id)
-    batch = audit.record(session, actor=admin, action="user.bulk_invite", object_type="invitation_batch",
-                         site_id=admin.site_id, after={"user_ids": invited, "skipped_lines": sorted(skipped)})
+    batch_id = audit.record(session, actor=admin, action="user.bulk_invite", object_type="invitation_batch",
+                            site_id=admin.site_id, after={"user_ids": invited, "skipped_lines": sorted(skipped)})
     session.commit()
-    return batch
+    return session.get(AuditEvent, batch_id)
 
 
 @dataclass(frozen=True)

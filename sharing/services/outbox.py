@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..database import insert_row
+from ..database import insert_values
 from ..models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,8 @@ def enqueue(
     body_html: str | None = None,
     attachments: list[Attachment] | None = None,
     dedupe_key: str | None = None,
-) -> OutboxMessage | None:
-    """Add a mail to the outbox in the caller's transaction; None if its dedupe key was used."""
+) -> int | None:
+    """Add a mail to the outbox in the caller's transaction; its id, or None if its dedupe key was used."""
     if dedupe_key is not None:
         existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
@@ -90,20 +90,20 @@ def enqueue(
     values = {"to_address": to, "subject": subject, "body_text": body_text, "body_html": body_html,
               "attachments": [a.__dict__ for a in attachments] if attachments else None, "dedupe_key": dedupe_key}
     if dedupe_key is None:
-        return insert_row(session, OutboxMessage, values)
+        return insert_values(session, OutboxMessage, values)
     # A concurrent writer may enqueue the same key: the unique constraint decides.
     try:
         with session.begin_nested():
-            return insert_row(session, OutboxMessage, values)
+            return insert_values(session, OutboxMessage, values)
     except IntegrityError:
         return None
 
 
-def enqueue_later(session: Session, *, to: str, template: str, context: dict) -> OutboxMessage:
-    """Add a mail to be written when it is sent, by the writer registered for its template."""
+def enqueue_later(session: Session, *, to: str, template: str, context: dict) -> int:
+    """Add a mail to be written when it is sent, by the writer registered for its template; its id."""
     if template not in _WRITERS:
         raise LookupError(f"no writer for mail template {template!r}")
-    return insert_row(session, OutboxMessage, {"to_address": to, "template": template, "context": context})
+    return insert_values(session, OutboxMessage, {"to_address": to, "template": template, "context": context})
 
 
 def write(session: Session, message: OutboxMessage) -> bool:
