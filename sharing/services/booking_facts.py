@@ -119,10 +119,12 @@ def _rows(kind: str, columns, *where):
     return select(literal_column(f"'{kind}'").label("kind"), *columns).where(*where)
 
 
-def _trips_where(vehicle_id, until):
-    """The car's live trips that end after now and by `until` (the changed booking left out)."""
-    return (live_booking(), Booking.vehicle_id == vehicle_id, Booking.end_at > _NOW, Booking.end_at <= until,
-            _NOT_CHANGED)
+def _trips_where(until):
+    """Live trips that end after now and by `until` (the changed booking left out).
+
+    `start_at < until` follows from the others, and lets the index on (car, start) narrow the search.
+    """
+    return (live_booking(), Booking.end_at > _NOW, Booking.end_at <= until, Booking.start_at < until, _NOT_CHANGED)
 
 
 _ON_ROAD_FROM = case((Booking.start_at > _NOW, Booking.start_at), else_=_NOW)
@@ -131,7 +133,7 @@ _DISTANCE_KM = func.coalesce(func.sum(Booking.distance_km), 0)
 
 _household_future = select(func.count()).where(
     live_booking(), Booking.household_id == bindparam("household_id"), Booking.end_at > _NOW, _NOT_CHANGED)
-_car_trips = select(_DRIVING_SECONDS, _DISTANCE_KM).where(*_trips_where(Vehicle.id, _at("start")))
+_car_trips = select(_DRIVING_SECONDS, _DISTANCE_KM).where(Booking.vehicle_id == Vehicle.id, *_trips_where(_at("start")))
 #: The requested car and its site, with the household's bookings not yet ended, the car's trips between
 #: now and the request, and whether the site has charging points: one row.
 _REQUEST_HEAD = (
@@ -152,23 +154,32 @@ _household_bookings = _rows("household", _BUSY_COLUMNS, live_booking(),
 #: The car's bookings and blockouts near a time, and the household's bookings around it.
 _REQUEST_INTERVALS = union_all(_car_bookings, _car_blockouts, _household_bookings)
 
-_others = Booking.vehicle_id.in_(bindparam("other_ids", expanding=True))
-_other_bookings = _rows("car", _BUSY_COLUMNS, live_booking(), _others, Booking.start_at < _at("others_until"),
-                        Booking.blocked_until > _at("others_from"))
-_other_blockouts = _rows("blockout", _BLOCKOUT_COLUMNS, Blockout.vehicle_id.in_(bindparam("other_ids", expanding=True)),
-                         Blockout.start_at < _at("others_until"), Blockout.end_at > _at("others_from"))
+# The site's other active cars joined, not a list of ids: the statement's text stays the same (and short
+# enough for psycopg to cache and prepare it) whatever the fleet, and each car's index is searched.
+_other_car = (Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active",
+              Vehicle.id != bindparam("vehicle_id"))
+_other_bookings = _rows("car", _BUSY_COLUMNS, live_booking(), *_other_car, Booking.start_at < _at("others_until"),
+                        Booking.blocked_until > _at("others_from")).join_from(Booking, Vehicle)
+_other_blockouts = _rows("blockout", _BLOCKOUT_COLUMNS, *_other_car, Blockout.start_at < _at("others_until"),
+                         Blockout.end_at > _at("others_from")).join_from(Blockout, Vehicle)
 #: For suggestions: the same, over days around the request, plus the other cars' intervals at its time.
 _SUGGESTION_INTERVALS = union_all(_car_bookings, _car_blockouts, _household_bookings, _other_bookings,
                                   _other_blockouts)
 
-_trip_sums = select(_DRIVING_SECONDS, _DISTANCE_KM).where(*_trips_where(Vehicle.id, _at("start")))
+_trips_by_car = (select(Booking.vehicle_id, _DRIVING_SECONDS.label("driving_seconds"),
+                        _DISTANCE_KM.label("distance_km"))
+                 .join_from(Booking, Vehicle)
+                 .where(Vehicle.site_id == bindparam("site_id"), *_trips_where(_at("start")))
+                 .group_by(Booking.vehicle_id).subquery())
 #: The site's active cars by name, each with its trips between now and the request.
-_ACTIVE_CARS = select(
-    Vehicle.id, Vehicle.name, Vehicle.status, Vehicle.battery_kwh, Vehicle.soc_percent,
-    Vehicle.consumption_kwh_per_100km, Vehicle.max_charge_kw, Vehicle.requires_approval,
-    _trip_sums.with_only_columns(_DRIVING_SECONDS).scalar_subquery().label("driving_seconds"),
-    _trip_sums.with_only_columns(_DISTANCE_KM).scalar_subquery().label("distance_km"),
-).where(Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active").order_by(Vehicle.name, Vehicle.id)
+_ACTIVE_CARS = (
+    select(Vehicle.id, Vehicle.name, Vehicle.status, Vehicle.battery_kwh, Vehicle.soc_percent,
+           Vehicle.consumption_kwh_per_100km, Vehicle.max_charge_kw, Vehicle.requires_approval,
+           func.coalesce(_trips_by_car.c.driving_seconds, 0.0).label("driving_seconds"),
+           func.coalesce(_trips_by_car.c.distance_km, 0).label("distance_km"))
+    .outerjoin(_trips_by_car, _trips_by_car.c.vehicle_id == Vehicle.id)
+    .where(Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active").order_by(Vehicle.name, Vehicle.id)
+)
 
 
 # --- Loading ---------------------------------------------------------------------------------------------------
@@ -260,13 +271,11 @@ def active_vehicles_with_trips(session: Session, site_id: int, now: datetime,
 def suggestions_for(session: Session, site: Site, request: BookingRequest, ctx: RuleContext) -> Suggestions:
     """Alternatives for a refused request: the cars and their trips, then every interval they need."""
     cars = active_vehicles_with_trips(session, site.id, ctx.now, request.slot.start)
-    other_ids = [facts.id for facts, _ in cars if facts.id != request.vehicle_id]
     # The same car at another time needs its bookings (and the household's) over days around the request.
     wide = SAME_CAR_SEARCH + request.slot.duration
     margin = ctx.rules.buffer + timedelta(minutes=1)
-    params = {**_interval_params(request, request.slot.start - wide, request.slot.end + wide),
-              "other_ids": other_ids, "others_from": request.slot.start - margin,
-              "others_until": request.slot.end + margin}
+    params = {**_interval_params(request, request.slot.start - wide, request.slot.end + wide), "site_id": site.id,
+              "others_from": request.slot.start - margin, "others_until": request.slot.end + margin}
     found = _intervals(session, _SUGGESTION_INTERVALS, params)
     # Trips before each alternative start follow from the wide list, so the request's own sum is dropped.
     ctx_wide = replace(ctx, vehicle_bookings=found.cars.pop(request.vehicle_id, []),
