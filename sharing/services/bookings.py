@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, commit_keeping_loaded, insert_row
@@ -269,14 +269,18 @@ _blocked = select(Blockout.id).where(Blockout.vehicle_id == Vehicle.id,
 #: Active cars with no live booking (buffers included) and no blockout in a period (built once).
 _FREE_VEHICLES = select(Vehicle).where(Vehicle.site_id == bindparam("site_id"), Vehicle.status == "active",
                                        ~_booked.exists(), ~_blocked.exists()).order_by(Vehicle.name)
+_FREE_VEHICLES_WITH_POINTS = _FREE_VEHICLES.options(selectinload(Vehicle.charging_points))
 
 
-def free_vehicles(session: Session, site_id: int, start: datetime, end: datetime) -> list[Vehicle]:
-    """Active cars with no live booking (buffers included) and no blockout in [start, end): one query."""
+def free_vehicles(session: Session, site_id: int, start: datetime, end: datetime, *,
+                  with_charging_points: bool = False) -> list[Vehicle]:
+    """Active cars with no live booking (buffers included) and no blockout in [start, end): one query
+    (and one more for their charging points, if asked for)."""
     site = session.get(Site, site_id)
     buffer = timedelta(minutes=site.buffer_minutes if site else 0)
-    return list(session.scalars(_FREE_VEHICLES, {"site_id": site_id, "start": start, "end": end,
-                                                 "booked_until": end + buffer}))
+    statement = _FREE_VEHICLES_WITH_POINTS if with_charging_points else _FREE_VEHICLES
+    return list(session.scalars(statement, {"site_id": site_id, "start": start, "end": end,
+                                            "booked_until": end + buffer}))
 
 
 def household_name(session: Session, household_id: int) -> str:

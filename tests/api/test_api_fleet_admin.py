@@ -44,6 +44,38 @@ def test_free_cars_and_busy_intervals(client, world, make_booking_row):
     assert client.get("/api/v1/availability", headers=world.headers("a")).status_code == 422
 
 
+def test_car_lists_take_the_same_queries_for_two_cars_as_for_twelve(app, client, world, make_vehicle,
+                                                                     make_charging_point):
+    """The cars and their charging points are read together, not one query per car."""
+    from sqlalchemy import event
+
+    from sharing.extensions import db
+
+    def statements(url: str) -> int:
+        seen = []
+
+        def count(*_args) -> None:
+            seen.append(1)
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                assert client.get(url, headers=world.headers("a")).status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    start = hour_from_now(48)
+    urls = ["/api/v1/vehicles", f"/api/v1/availability?from={iso(start)}&to={iso(start + timedelta(hours=2))}"]
+    make_charging_point(name="Säule 1")
+    for url in urls:  # the token's first use is noted once
+        statements(url)
+    few = [statements(url) for url in urls]
+    for i in range(10):
+        make_vehicle(name=f"Wagen {i}")
+    assert [statements(url) for url in urls] == few
+
+
 def test_charge_windows(client, world, session, make_charging_point):
     point = make_charging_point()
     start = hour_from_now(2)

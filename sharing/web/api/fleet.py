@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Booking, Vehicle
@@ -57,7 +58,8 @@ def list_vehicles(caller: Caller, query: s.VehicleQuery):
     statement = select(Vehicle).where(Vehicle.site_id == caller.user.site_id)
     statement = statement.where(Vehicle.status == query.status) if query.status else statement.where(
         Vehicle.status != "retired")
-    cars = db.session.scalars(statement.order_by(Vehicle.name, Vehicle.id)).all()
+    cars = db.session.scalars(statement.order_by(Vehicle.name, Vehicle.id)
+                              .options(selectinload(Vehicle.charging_points))).all()  # not one query per car
     return s.VehicleList(items=[present.vehicle(car) for car in cars])
 
 
@@ -72,7 +74,7 @@ def get_vehicle(caller: Caller, vehicle_id: int):
 def free_vehicles(caller: Caller, query: s.PeriodQuery):
     """The active cars with no booking (handover time included) and no blockout in [from, to)."""
     start, end = period(query)
-    cars = bookings.free_vehicles(db.session, caller.user.site_id, start, end)
+    cars = bookings.free_vehicles(db.session, caller.user.site_id, start, end, with_charging_points=True)
     zone = present.zone_of(caller.user)
     return s.FreeVehicles(period=present.slot(start, end, zone), items=[present.vehicle(c) for c in cars])
 
