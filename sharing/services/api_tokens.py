@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..database import commit_keeping_loaded
+from ..database import begin_write, commit_keeping_loaded
 from ..models import ApiToken, User, utcnow
 from . import audit
 from .admin_errors import refuse
@@ -100,6 +100,19 @@ def authenticate(session: Session, secret: str, *, now: datetime | None = None) 
         return None
     now = now or utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
-        token.last_used_at = now
-        commit_keeping_loaded(session)  # the request goes on with the token, its user and site
+        _note_use(session, token, now)
     return token
+
+
+def _note_use(session: Session, token: ApiToken, now: datetime) -> None:
+    """Write when the token was last used, in a short write transaction of its own.
+
+    Reading requests begin as readers, and on SQLite a reader cannot start writing while another
+    connection writes (it fails at once, whatever the busy timeout): the read so far is ended and
+    the write begins as a writer, which waits its turn. The request goes on with the token, its
+    user and site still loaded.
+    """
+    commit_keeping_loaded(session)
+    begin_write(session)
+    token.last_used_at = now
+    commit_keeping_loaded(session)

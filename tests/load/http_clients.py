@@ -9,10 +9,13 @@ import urllib.error
 import urllib.request
 
 
-def post_json(url: str, token: str, body: dict, timeout: float = 120.0) -> tuple[int, dict]:
-    """POST a JSON body with a bearer token; the status and the decoded answer (errors included)."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "en"})
+def post_json(url: str, token: str, body: dict | None, timeout: float = 120.0) -> tuple[int, dict]:
+    """POST a JSON body with a bearer token (GET without one); the status and the decoded answer (errors included)."""
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                     method="POST" if body is not None else "GET", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -30,7 +33,7 @@ def fire_rounds(url: str, rounds: list[list[tuple[str, dict]]], start_at_epoch: 
                 round_seconds: float) -> list[tuple[int, int, list[str]]]:
     """For each round, send this process's requests in parallel threads at the round's start time.
 
-    Returns (round, status, reason kinds) per request.
+    A request's body None sends a GET. Returns (round, status, reason kinds) per request.
     """
     results: list[tuple[int, int, list[str]]] = []
     lock = threading.Lock()

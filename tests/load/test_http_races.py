@@ -5,6 +5,7 @@
 - The same with the database guard switched off (test-only flag, constraint and triggers dropped):
   the check must then see the race, i.e. the test is able to fail.
 - 200 requests at once for 200 disjoint slots: all accepted, no false conflicts.
+- 200 tokens used for the first time at once by GET requests: noting their use never fails a request.
 """
 
 from __future__ import annotations
@@ -196,3 +197,19 @@ def test_200_clients_book_200_disjoint_slots_and_all_succeed(race_world_factory)
         overlaps = db.session.execute(OVERLAP_SQL).scalar()
         db.session.remove()
     assert overlaps == 0
+
+
+def test_200_tokens_first_used_at_once_by_reading_requests_all_answer(race_world_factory):
+    """A GET notes its token's first use; on SQLite that write must wait its turn, not fail the request."""
+    world = race_world_factory()
+    requests = [(token, None) for token in world.tokens]
+    start_at = time.time() + 6
+    shares = [[requests[p::PROCESSES]] for p in range(PROCESSES)]
+    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+        parts = pool.starmap(fire_rounds, [(world.url + "/api/v1/me", share, start_at, 0) for share in shares])
+    results = [item for part in parts for item in part]
+    assert Counter(status for _, status, _ in results) == {200: REQUESTS}, [r for r in results if r[1] != 200][:3]
+    with world.app.app_context():
+        unnoted = db.session.execute(text("SELECT count(*) FROM api_token WHERE last_used_at IS NULL")).scalar()
+        db.session.remove()
+    assert unnoted == 0
