@@ -3,7 +3,9 @@
     .venv/bin/python bench/bench_bookings.py [--sizes 1000 100000] [--samples 200] [--databases sqlite postgresql]
 
 Prints p50/p95 per operation and the ratio of the large to the small store measured in the
-same run (the cost must not grow with the number of stored bookings).
+same run (the cost must not grow with the number of stored bookings). Both stores are built
+first; each operation is then timed in runs of its own, the stores taking turns in blocks, so
+that the machine's drift during the run touches both alike.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,47 +97,94 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
-def _signed_in(user: User) -> User:
+@dataclass
+class Store:
+    """One populated database and its app."""
+
+    app: object
+    car_ids: list[int]
+    user_id: int
+    site_id: int
+    drop: Callable[[], None]
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+
+    def free_slot(self) -> tuple[int, datetime]:
+        """A car and a start in the gap 02:15..06:00 after one of its bookings in the coming days."""
+        booking = self.rng.randrange(0, 16)  # one of the next 16 six-hour periods
+        start = NOW + timedelta(hours=6 * booking, minutes=135 + 15 * self.rng.randrange(0, 6))
+        return self.rng.choice(self.car_ids), start
+
+
+def _signed_in(store: Store) -> User:
     """The acting user, loaded as the request's login loads it (before the timer starts)."""
-    db.session.refresh(user)
-    return user
+    return db.session.get(User, store.user_id, populate_existing=True)
 
 
-def _measure(app, car_ids: list[int], user: User, samples: int,
-             rng: random.Random) -> dict[str, tuple[float, float]]:
-    site_id = user.site_id
-    create, free, suggest = [], [], []
-    for _ in range(samples):
-        # A free slot: the gap 02:15..06:00 after a booking of some car in the coming days.
-        car = rng.choice(car_ids)
-        day = rng.randrange(0, 4)
-        start = NOW + timedelta(hours=6 * (day * 4 + rng.randrange(0, 4)), minutes=135 + 15 * rng.randrange(0, 6))
-        with app.test_request_context("/api/v1/bookings", method="POST"):  # a booking request's transaction
-            actor = _signed_in(user)
-            t0 = time.perf_counter()
-            try:
-                booking = bookings.create_booking(db.session, actor, vehicle_id=car, start=start,
-                                                  end=start + timedelta(hours=1), now=NOW)
-            except BookingRejected:
-                db.session.rollback()
-                booking = None
-            create.append(time.perf_counter() - t0)
-            if booking is not None:  # keep the store the same size
-                db.session.delete(booking)
-                db.session.commit()
+def _create(store: Store) -> float:
+    car, start = store.free_slot()
+    with store.app.test_request_context("/api/v1/bookings", method="POST"):  # a booking request's transaction
+        actor = _signed_in(store)
         t0 = time.perf_counter()
-        bookings.free_vehicles(db.session, site_id, start, start + timedelta(hours=2))
-        free.append(time.perf_counter() - t0)
-        db.session.rollback()
-        taken = NOW + timedelta(hours=6 * (day * 4 + 1), minutes=30)
-        actor = _signed_in(user)
-        t0 = time.perf_counter()
-        answer = bookings.check_request(db.session, actor, vehicle_id=car, start=taken,
-                                        end=taken + timedelta(hours=1), now=NOW)
-        suggest.append(time.perf_counter() - t0)
-        assert not answer.ok and answer.suggestions.all(), "the suggestion case must really compute suggestions"
-        db.session.rollback()
-    return {"create": _percentiles(create), "free cars": _percentiles(free), "suggestions": _percentiles(suggest)}
+        try:
+            booking = bookings.create_booking(db.session, actor, vehicle_id=car, start=start,
+                                              end=start + timedelta(hours=1), now=NOW)
+        except BookingRejected:
+            db.session.rollback()
+            booking = None
+        elapsed = time.perf_counter() - t0
+        if booking is not None:  # keep the store the same size
+            db.session.delete(booking)
+            db.session.commit()
+    return elapsed
+
+
+def _free_cars(store: Store) -> float:
+    _car, start = store.free_slot()
+    t0 = time.perf_counter()
+    bookings.free_vehicles(db.session, store.site_id, start, start + timedelta(hours=2))
+    elapsed = time.perf_counter() - t0
+    db.session.rollback()
+    return elapsed
+
+
+def _suggestions(store: Store) -> float:
+    car, _start = store.free_slot()
+    taken = NOW + timedelta(hours=6 * (store.rng.randrange(0, 4) * 4 + 1), minutes=30)  # inside a booking
+    actor = _signed_in(store)
+    t0 = time.perf_counter()
+    answer = bookings.check_request(db.session, actor, vehicle_id=car, start=taken, end=taken + timedelta(hours=1),
+                                    now=NOW)
+    elapsed = time.perf_counter() - t0
+    assert not answer.ok and answer.suggestions.all(), "the suggestion case must really compute suggestions"
+    db.session.rollback()
+    return elapsed
+
+
+OPERATIONS = {"create": _create, "free cars": _free_cars, "suggestions": _suggestions}
+BLOCKS = 4
+
+
+def _build(kind: str, size: int) -> Store:
+    url, drop = _database(kind)
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        upgrade()
+        car_ids, user = _populate(size)
+        return Store(app, car_ids, user.id, user.site_id, drop)
+
+
+def _measure(stores: dict[int, Store], samples: int) -> dict[int, dict[str, tuple[float, float]]]:
+    """Each operation timed in runs of its own; the stores take turns in blocks, so drift hits both alike."""
+    times: dict[int, dict[str, list[float]]] = {size: {op: [] for op in OPERATIONS} for size in stores}
+    for op, run in OPERATIONS.items():
+        for block in range(BLOCKS):
+            for size in (sorted(stores) if block % 2 == 0 else sorted(stores, reverse=True)):
+                store = stores[size]
+                with store.app.app_context():
+                    for _ in range(5):  # warm up this store's connection and statements again
+                        run(store)
+                    times[size][op] += [run(store) for _ in range(samples // BLOCKS)]
+    return {size: {op: _percentiles(t) for op, t in ops.items()} for size, ops in times.items()}
 
 
 def main() -> None:
@@ -145,20 +196,20 @@ def main() -> None:
     print(f"Booking engine, {CARS} cars, {args.samples} samples per figure (ms)")
     print(f"{'database':<11}{'stored':>9}  {'operation':<12}{'p50':>8}{'p95':>8}")
     for kind in args.databases:
-        results = {}
+        stores = {size: _build(kind, size) for size in args.sizes}
+        try:
+            results = _measure(stores, args.samples)
+        finally:
+            for store in stores.values():
+                with store.app.app_context():
+                    db.session.remove()
+                    db.engine.dispose()
+                store.drop()
         for size in args.sizes:
-            url, drop = _database(kind)
-            app = create_app(make_test_config(url))
-            with app.app_context():
-                upgrade()
-                car_ids, user = _populate(size)
-                results[size] = _measure(app, car_ids, user, args.samples, random.Random(7))
-                db.engine.dispose()
-            drop()
             for op, (p50, p95) in results[size].items():
                 print(f"{kind:<11}{size:>9}  {op:<12}{p50:>8.2f}{p95:>8.2f}")
         small, large = min(args.sizes), max(args.sizes)
-        ratios = ", ".join(f"{op} {results[large][op][0] / results[small][op][0]:.2f}x" for op in results[small])
+        ratios = ", ".join(f"{op} {results[large][op][0] / results[small][op][0]:.2f}x" for op in OPERATIONS)
         print(f"{kind}: p50 at {large:,} / at {small:,} stored bookings: {ratios}")
 
 

@@ -1,12 +1,17 @@
-"""HTTP benchmark on gunicorn: booking throughput as a ratio to a trivial JSON endpoint, pages under load.
+"""HTTP benchmark on gunicorn: booking throughput as a ratio to trivial endpoints, pages under load.
 
     .venv/bin/python bench/bench_http.py [--database postgresql|sqlite] [--seconds 15] [--clients 8] [--workers 2]
 
-1. Baseline: `--clients` processes call GET /healthz (a trivial JSON answer of the same app) as fast as
-   they can for `--seconds`: requests per second.
-2. Booking: the same clients book disjoint slots through POST /api/v1/bookings (every request books):
-   requests per second, and the ratio to the baseline measured in the same run (goal >= 0.5).
-3. A mixed load (browse, check, book, cancel; tests/load/mixed_load.py): p50/p95 of the fleet week view
+All phases run against the same server in the same run; `--clients` processes send requests one
+after the other as fast as the server answers, for `--seconds` each:
+
+1. Baselines: GET /healthz (a trivial JSON answer, no database) and GET /api/v1/me (the API's
+   trivial JSON answer: the token looked up, the caller described).
+2. Floor: POST /bench/one-row (bench/http_floor_app.py): one row written and committed through the
+   same stack. No request that writes can be cheaper, so it bounds what the booking ratio can reach.
+3. Booking: POST /api/v1/bookings, every request books (clients spread over households and cars as a
+   neighbourhood's are): requests per second and the ratios to the baselines (goal >= 0.5).
+4. A mixed load (browse, check, book, cancel; tests/load/mixed_load.py): p50/p95 of the fleet week view
    (/cars) and My bookings (/bookings) while the others book and cancel.
 """
 
@@ -25,28 +30,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.load.http_clients import post_json
 from tests.load.mixed_load import format_summary, summary
 
+#: Households and cars per client process in the booking phase.
+HOUSEHOLDS_PER_CLIENT, CARS_PER_CLIENT = 8, 4
 
-def _count_healthz(base: str, seconds: float, start_at: float) -> int:
+
+def _count(start_at: float, url: str, seconds: float, token: str | None = None, method: str = "GET") -> int:
+    """Requests answered with 2xx in `seconds` (any other answer stops the run: a baseline must not fail)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     time.sleep(max(0.0, start_at - time.time()))
     deadline, done = time.time() + seconds, 0
     while time.time() < deadline:
-        with urllib.request.urlopen(base + "/healthz", timeout=30) as response:
+        request = urllib.request.Request(url, method=method, headers=headers, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
         done += 1
     return done
 
 
-def _count_bookings(base: str, token: str, car_id: int, seconds: float, start_at: float) -> tuple[int, int]:
-    """Book one car slot after slot (1 h each, 15-minute buffer): (booked, other answers)."""
+def _count_bookings(start_at: float, base: str, tokens: list[str], car_ids: list[int],
+                    seconds: float) -> tuple[int, int, int]:
+    """Book slot after slot (1 h, 15-minute buffer), households and cars in turn: (booked, refused, 5xx)."""
     first = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     time.sleep(max(0.0, start_at - time.time()))
-    deadline, booked, other, n = time.time() + seconds, 0, 0, 0
+    deadline, booked, refused, failed, n = time.time() + seconds, 0, 0, 0, 0
     while time.time() < deadline:
-        start = first + timedelta(minutes=75 * n)
-        status, _ = post_json(base + "/api/v1/bookings", token, {
-            "vehicle_id": car_id, "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()})
-        booked, other, n = booked + (status == 201), other + (status != 201), n + 1
-    return booked, other
+        start = first + timedelta(minutes=75 * (n // len(car_ids)))
+        status, _ = post_json(base + "/api/v1/bookings", tokens[n % len(tokens)], {
+            "vehicle_id": car_ids[n % len(car_ids)], "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat()})
+        booked, refused, failed = booked + (status == 201), refused + (400 <= status < 500), failed + (status >= 500)
+        n += 1
+    return booked, refused, failed
 
 
 def main() -> None:
@@ -72,21 +86,31 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
     url, drop = fresh_database(args.database, workdir)
     app = create_app(make_test_config(url))
+    clients = args.clients
     with app.app_context():
         upgrade()
-        residents = populate(db.session, residents=args.clients, cars=max(args.clients, 10))
+        residents = populate(db.session, residents=clients * HOUSEHOLDS_PER_CLIENT, cars=clients * CARS_PER_CLIENT)
         car_ids = list(db.session.scalars(db.select(Vehicle.id).order_by(Vehicle.id)))
         db.session.remove()
-    server = start_server(url, workers=args.workers, log_path=workdir / "gunicorn.log", timeout=60)
-    pool = multiprocessing.get_context("spawn").Pool(args.clients)
+    server = start_server(url, workers=args.workers, log_path=workdir / "gunicorn.log", timeout=60,
+                          app="bench.http_floor_app:app")
+    pool = multiprocessing.get_context("spawn").Pool(clients)
+
+    def phase(function, arguments: list[tuple]) -> list:
+        """Every client runs `function` with its arguments, all starting together."""
+        start_at = time.time() + 3
+        return pool.starmap(function, [(start_at, *a) for a in arguments])
+
     try:
-        start_at = time.time() + 3
-        health = sum(pool.starmap(_count_healthz, [(server.url, args.seconds, start_at)] * args.clients))
-        start_at = time.time() + 3
-        outcomes = pool.starmap(_count_bookings, [(server.url, r.token, car_ids[i], args.seconds, start_at)
-                                                  for i, r in enumerate(residents)])
-        booked, refused = sum(b for b, _ in outcomes), sum(o for _, o in outcomes)
-        mixed = summary(run_mixed_load(server.url, residents, car_ids, args.seconds))
+        health = sum(phase(_count, [(server.url + "/healthz", args.seconds)] * clients))
+        me = sum(phase(_count, [(server.url + "/api/v1/me", args.seconds, residents[i].token)
+                                for i in range(clients)]))
+        floor = sum(phase(_count, [(server.url + "/bench/one-row", args.seconds, None, "POST")] * clients))
+        outcomes = phase(_count_bookings, [
+            (server.url, [r.token for r in residents[i::clients]], car_ids[i::clients], args.seconds)
+            for i in range(clients)])
+        booked, refused, failed = (sum(o[k] for o in outcomes) for k in range(3))
+        mixed = summary(run_mixed_load(server.url, residents[:clients], car_ids, args.seconds))
     finally:
         pool.close()
         server.stop()
@@ -94,12 +118,19 @@ def main() -> None:
             db.engine.dispose()
         drop()
 
-    health_rps, booking_rps = health / args.seconds, booked / args.seconds
-    print(f"gunicorn {args.workers} workers, {args.database}, {args.clients} client processes, "
+    rate = {name: count / args.seconds for name, count in
+            (("healthz", health), ("me", me), ("floor", floor), ("booking", booked))}
+    print(f"gunicorn {args.workers} sync workers, {args.database}, {clients} client processes, "
           f"{args.seconds:.0f} s per phase")
-    print(f"GET /healthz (baseline)      {health_rps:8.1f} req/s")
-    print(f"POST /api/v1/bookings        {booking_rps:8.1f} req/s  ({booked} booked, {refused} not)")
-    print(f"ratio booking / baseline     {booking_rps / health_rps:8.2f}  (goal >= 0.5)")
+    print(f"GET /healthz (baseline, no database)     {rate['healthz']:8.1f} req/s")
+    print(f"GET /api/v1/me (baseline, token lookup)  {rate['me']:8.1f} req/s")
+    print(f"POST /bench/one-row (floor: one INSERT)  {rate['floor']:8.1f} req/s  "
+          f"({rate['floor'] / rate['healthz']:.2f} of /healthz)")
+    print(f"POST /api/v1/bookings                    {rate['booking']:8.1f} req/s  "
+          f"({booked} booked, {refused} refused, {failed} server errors)")
+    print(f"ratio booking / healthz                  {rate['booking'] / rate['healthz']:8.2f}  (goal >= 0.5)")
+    print(f"ratio booking / me                       {rate['booking'] / rate['me']:8.2f}")
+    print(f"ratio booking / floor                    {rate['booking'] / rate['floor']:8.2f}")
     print("mixed load (browse, check, book, cancel):")
     print(format_summary(mixed))
 

@@ -40,13 +40,13 @@ class LiveServer:
 
 
 def start_server(database_url: str, *, workers: int = 2, env: dict | None = None, log_path: Path | None = None,
-                 timeout: float = 30.0) -> LiveServer:
+                 timeout: float = 30.0, app: str = "wsgi:app") -> LiveServer:
     """Start gunicorn with the testing config on a free port and wait until it answers."""
     port = free_port()
     server_env = {**os.environ, "QUARTIERAUTO_ENV": "testing", "DATABASE_URL": database_url,
                   "SCHEDULER_EMBEDDED": "false", **(env or {})}
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--timeout", "60", "wsgi:app"]
+               "--timeout", "60", app]
     if log_path:
         with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
             process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=log)
