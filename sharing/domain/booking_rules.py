@@ -124,15 +124,10 @@ class Decision:
 
 def evaluate_request(request: BookingRequest, ctx: RuleContext) -> Decision:
     """Check a request against every rule; all reasons are collected, not just the first."""
-    reasons = [
-        *_time_rules(request, ctx),
-        *_vehicle_rules(request, ctx),
-        *_conflicts(request, ctx),
-    ]
+    reasons = [*time_reasons(request, ctx), *_vehicle_rules(request, ctx), *_conflicts(request, ctx)]
     if not request.is_admin:
         reasons += household_limit_reasons(request, ctx)
-    if not any(r.kind in {"distance_exceeds_range"} for r in reasons):
-        reasons += (ctx.energy_check or energy_check)(request, ctx)
+    reasons += (ctx.energy_check or energy_check)(request, ctx)
     rules = ctx.rules
     needs_approval = ctx.vehicle.requires_approval or (
         rules.approval_threshold is not None and request.slot.duration > rules.approval_threshold)
@@ -147,7 +142,14 @@ def check_or_raise(request: BookingRequest, ctx: RuleContext) -> Decision:
     return decision
 
 
-def _time_rules(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
+def car_reasons(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
+    """The reasons that depend on the car alone: its state and blockouts, its bookings, its charge."""
+    return [*_vehicle_rules(request, ctx), *_conflicts(request, ctx),
+            *(ctx.energy_check or energy_check)(request, ctx)]
+
+
+def time_reasons(request: BookingRequest, ctx: RuleContext) -> list[Reason]:
+    """The rules on the requested times themselves: grid, length, not in the past, not too far ahead."""
     rules, slot = ctx.rules, request.slot
     reasons = []
     for name, moment in (("start", slot.start), ("end", slot.end)):

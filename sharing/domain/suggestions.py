@@ -13,8 +13,10 @@ from .booking_rules import (
     RuleContext,
     TripsBefore,
     VehicleFacts,
+    car_reasons,
     evaluate_request,
     household_limit_reasons,
+    time_reasons,
 )
 from .intervals import TimeSlot
 from .localtime import ceil_to_grid, floor_to_grid
@@ -65,17 +67,16 @@ def suggest(
     """
     result = Suggestions()
     candidates = []
-    # The household's quota is the same whichever car it books: check it once, not per car.
-    household_ok = request.is_admin or not household_limit_reasons(request, ctx)
-    for vehicle in other_vehicles if household_ok else ():
+    # The times and the household's quota are the same whichever car it books: checked once, not per car.
+    same_for_every_car = time_reasons(request, ctx) or (not request.is_admin and household_limit_reasons(request, ctx))
+    for vehicle in other_vehicles if not same_for_every_car else ():
         if vehicle.id == request.vehicle_id or vehicle.status != "active":
             continue
-        alternative = replace(request, vehicle_id=vehicle.id, is_admin=True)  # household rules: checked above
         alt_ctx = replace(ctx, vehicle=vehicle, vehicle_bookings=bookings_by_vehicle.get(vehicle.id, ()),
                           blockouts=blockouts_by_vehicle.get(vehicle.id, ()),
                           trips_before=None if trips_by_vehicle is None else trips_by_vehicle.get(vehicle.id,
                                                                                                   TripsBefore()))
-        reasons = evaluate_request(alternative, alt_ctx).reasons
+        reasons = car_reasons(replace(request, vehicle_id=vehicle.id), alt_ctx)
         if not reasons:
             candidates.append(Suggestion("other_vehicle", vehicle.id, vehicle.name, request.slot, True))
         elif all(r.kind == "insufficient_charge" for r in reasons):
