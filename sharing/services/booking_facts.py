@@ -277,7 +277,8 @@ def suggestions_for(session: Session, site: Site, request: BookingRequest, ctx: 
     params = {**_interval_params(request, request.slot.start - wide, request.slot.end + wide), "site_id": site.id,
               "others_from": request.slot.start - margin, "others_until": request.slot.end + margin}
     found = _intervals(session, _SUGGESTION_INTERVALS, params)
-    # Trips before each alternative start follow from the wide list, so the request's own sum is dropped.
+    # Trips before each alternative start are summed from the wide list instead of the request's own sum (trips
+    # before the window are left out: an estimate for a suggestion; booking it checks everything again).
     ctx_wide = replace(ctx, vehicle_bookings=found.cars.pop(request.vehicle_id, []),
                        blockouts=found.blockouts.pop(request.vehicle_id, []), household_bookings=found.household,
                        trips_before=None)
