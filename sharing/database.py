@@ -129,8 +129,8 @@ def _insert_of(model: type) -> tuple[Any, list[tuple[str, str]]]:
 def insert_row(session: Session, model: type[Model], values: dict[str, Any]) -> Model:
     """Insert one row with a plain INSERT; the row comes back as a persistent ORM object.
 
-    For a single row the unit of work costs several times the statement it sends, so the hot write
-    paths (a booking, its audit entry, its mail) insert this way. The object is in the session's
+    For a single row the unit of work costs several times the statement it sends, so the booking
+    hot path inserts this way. The object is in the session's
     identity map with the values as inserted (column defaults included; the models have no server
     defaults); changes pending before it are flushed first, so rows still reach the database in
     the order the use case made them.

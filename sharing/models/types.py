@@ -11,6 +11,11 @@ from sqlalchemy.types import TypeDecorator
 MAX_ID = 2**31 - 1
 
 
+def can_be_id(value: int) -> bool:
+    """Whether a number can name a row at all (the database refuses to even compare larger ones)."""
+    return 1 <= value <= MAX_ID
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime stored as UTC.
 

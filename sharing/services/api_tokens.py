@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..database import begin_write, commit_keeping_loaded
 from ..models import ApiToken, User, utcnow
+from ..models.types import can_be_id
 from . import audit
 from .admin_errors import refuse
 
@@ -77,7 +78,7 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 def revoke_token(session: Session, user: User, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False if there is no such working token. Commits."""
-    token = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    token = session.get(ApiToken, token_id) if can_be_id(token_id) else None
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         return False
     token.revoked_at = utcnow()

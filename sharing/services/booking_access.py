@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..models import Booking, User
-from ..models.types import MAX_ID
+from ..models.types import can_be_id
 
 #: Fields of a booking recorded in the audit trail.
 AUDITED = ("vehicle_id", "household_id", "start_at", "end_at", "status", "distance_km", "note")
@@ -28,7 +28,7 @@ class BookingActionNotAllowed(Exception):
 
 def get_visible_booking(session: Session, actor: User, booking_id: int) -> Booking:
     """The booking if the actor may see it: their household's, or any of their site for admins."""
-    booking = session.get(Booking, booking_id) if 1 <= booking_id <= MAX_ID else None
+    booking = session.get(Booking, booking_id) if can_be_id(booking_id) else None
     if booking is None or booking.site_id != actor.site_id:
         raise BookingNotFound(booking_id)
     if not actor.is_admin and booking.household_id != actor.household_id:

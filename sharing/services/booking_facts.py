@@ -43,7 +43,7 @@ from ..domain.booking_rules import (
 from ..domain.intervals import TimeSlot
 from ..domain.suggestions import Suggestions, suggest
 from ..models import Blockout, Booking, ChargingPoint, Site, Vehicle, live_booking
-from ..models.types import UTCDateTime
+from ..models.types import UTCDateTime, can_be_id
 
 #: The window of the hours-per-7-days rule on either side of a request.
 HOUSEHOLD_WINDOW = timedelta(days=7)
@@ -231,6 +231,8 @@ def load_request(session: Session, request: BookingRequest, now: datetime,
     window around it, the household's bookings not yet ended (counted) and the car's trips between
     now and the request (summed): history never enters, so the cost does not grow with it.
     """
+    if not can_be_id(request.vehicle_id):
+        return None
     slot = request.slot
     head = session.execute(_REQUEST_HEAD, {
         "vehicle_id": request.vehicle_id, "household_id": request.household_id, "now": now, "start": slot.start,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.errors import BookingRejected, Reason
 from ..domain.intervals import TimeSlot
 from ..models import User, Vehicle, WaitlistEntry, utcnow
+from ..models.types import can_be_id
 from . import audit, booking_events
 from .booking_access import BookingNotFound
 
@@ -17,7 +18,7 @@ from .booking_access import BookingNotFound
 def join_waitlist(session: Session, actor: User, *, vehicle_id: int, start: datetime, end: datetime,
                   distance_km: float = 0, auto_book: bool = False) -> WaitlistEntry:
     """Queue for a slot; the first in line gets it when it frees up."""
-    vehicle = session.get(Vehicle, vehicle_id)
+    vehicle = session.get(Vehicle, vehicle_id) if can_be_id(vehicle_id) else None
     if vehicle is None or vehicle.site_id != actor.site_id:
         raise BookingRejected([Reason("unknown_vehicle", field="vehicle")])
     if actor.household_id is None:

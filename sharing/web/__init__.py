@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db, login_manager
 from ..logging_setup import request_id_from
 from ..models import User
-from ..models.types import MAX_ID
+from ..models.types import can_be_id
 
 
 def register_web(app: Flask) -> None:
@@ -25,7 +25,7 @@ def register_web(app: Flask) -> None:
     @app.url_value_preprocessor
     def _ids_that_can_exist(_endpoint, values) -> None:
         """An id in the path that no row can have is simply not found (the database would refuse to compare it)."""
-        if values and any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in values.values()):
+        if values and any(isinstance(v, int) and not can_be_id(v) for v in values.values()):
             abort(404)
 
     @app.before_request

@@ -190,10 +190,10 @@ def take_suggestion():
             bookings.change_booking(db.session, current_user, editing.id, **choice)
         else:
             booking = bookings.create_booking(db.session, current_user, **choice)
-    except (BookingRejected, BookingActionNotAllowed) as refused:
-        if isinstance(refused, BookingActionNotAllowed):
-            flash(action_message(refused.code), "error")
-            return redirect(url_for("bookings.mine"))
+    except BookingActionNotAllowed as refused:  # the booking changed its state meanwhile
+        flash(action_message(refused.code), "error")
+        return redirect(url_for("bookings.mine"))
+    except BookingRejected as refused:
         booking_form = BookingForm(formdata=None, vehicle_id=choice["vehicle_id"], distance_km=choice["distance_km"],
                                    note=choice["note"])
         booking_form.vehicle_id.choices = _vehicle_choices()

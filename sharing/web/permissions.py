@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..models.types import can_be_id
 
 M = TypeVar("M")
 
@@ -28,7 +29,7 @@ def admin_required(view):
 
 def get_in_site_or_404(model: type[M], object_id: int) -> M:
     """The object with this id if it belongs to the current user's site; 404 otherwise (no existence leak)."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id) if can_be_id(object_id) else None
     if obj is None or getattr(obj, "site_id", None) != current_user.site_id:
         abort(404)
     return obj

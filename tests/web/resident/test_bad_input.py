@@ -45,3 +45,14 @@ def test_garbage_never_500(booking_setup, value):
     for path in (f"/book/check?vehicle_id={value}&start_date={value}", f"/cars?date={value}",
                  f"/cars?week={value}", f"/book?start={value}&end={value}&vehicle={value}"):
         assert client.get(path).status_code < 500, path
+
+
+@pytest.mark.parametrize("path", ["/book/suggestion", "/book/waitlist"])
+def test_a_car_number_no_row_can_have_is_an_unknown_car(booking_setup, path):
+    """Hidden form fields can be edited: a car id beyond the database's integers is refused, not a 500."""
+    client, _car, _booking = booking_setup
+    start = (datetime.now(ZoneInfo("UTC")) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    response = client.post(path, data={"csrf_token": get_csrf(client, "/book"), "vehicle_id": "99999999999",
+                                       "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(),
+                                       "distance_km": "0"})
+    assert response.status_code in (302, 409), response.status_code
